@@ -1,0 +1,56 @@
+# The README's two commands: `make up` (install + run everything) and `make test`
+# (install + run every test). Everything installs into .venv and frontend/node_modules.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# torch/torchvision are pinned in pyproject.toml to the releases pip finds on local disk.
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+
+.PHONY: install install-dev frontend up test test-python test-frontend lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) install -e '.[bff,ml,heic]'
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PIP) install -e '.[bff,ml,heic,dev]'
+	touch $@
+
+install: $(VENV)/.installed frontend
+install-dev: $(VENV)/.installed-dev frontend
+
+# The SPA: skipped with a message when Node.js is missing (`pictolab up` then serves the API alone).
+frontend:
+	@if command -v npm >/dev/null; then \
+		cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund; } && npm run build; \
+	else echo "npm not found: the frontend is not built (install Node.js 20+ for the children's UI)"; fi
+
+up: install
+	$(BIN)/pictolab up
+
+test: install-dev
+	$(MAKE) test-python test-frontend
+
+test-python:
+	$(BIN)/pytest
+
+test-frontend:
+	cd frontend && npm test
+
+lint:
+	$(BIN)/ruff check pictolab bff ml_api frontend tests bench
+
+bench: install-dev
+	$(BIN)/python bench/upload.py
+	$(BIN)/python bench/train.py
+	$(BIN)/python bench/predict.py
+	$(BIN)/python bench/workshop.py
+	$(BIN)/python bench/frontend.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache

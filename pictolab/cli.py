@@ -1,0 +1,127 @@
+"""The one console script, ``pictolab`` (the names are part of the public contract)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pictolab")
+def main() -> None:
+    """PictoLab: a classroom image-classification workshop."""
+
+
+def _service_command(name: str, factory: str, default_port: int, default_workers: int, default_threads: int,
+                     timeout: int = 120, graceful_timeout: int = 30):
+    @main.command(name, help=f"Run the {name} service under gunicorn.")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=default_port, show_default=True, type=int)
+    @click.option("--workers", default=default_workers, show_default=True, type=int)
+    @click.option("--threads", default=default_threads, show_default=True, type=int)
+    def command(host: str, port: int, workers: int, threads: int) -> None:
+        _settings()  # fail fast, with a readable message, on bad configuration
+        from .serve import serve
+
+        serve(factory, host, port, workers=workers, threads=threads, timeout=timeout,
+              graceful_timeout=graceful_timeout)
+
+    return command
+
+
+_service_command("bff", "bff:create_app", 8001, default_workers=2, default_threads=8)
+# One worker: models and the training queue live in its memory; threads serve requests.
+# A long graceful timeout lets a DEEP run write its checkpoint on SIGTERM.
+_service_command("ml-api", "ml_api:create_app", 8002, default_workers=1, default_threads=8,
+                 timeout=300, graceful_timeout=60)
+_service_command("frontend", "frontend:create_app", 8000, default_workers=1, default_threads=8)
+
+
+@main.command()
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the database, photos and models live (default: $PICTOLAB_DATA_DIR or ./.pictolab).")
+@click.option("--port", default=8000, show_default=True, type=int,
+              help="Base port: frontend on it, the BFF on +1, the ML API on +2.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (0.0.0.0 to let iPads on the LAN in).")
+def up(data_dir: Path | None, port: int, host: str) -> None:
+    """The whole system on this machine with embedded defaults."""
+    from .supervisor import run_up
+
+    sys.exit(run_up(data_dir=data_dir, base_port=port, host=host))
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply Alembic migrations up to REVISION."""
+    from bff.cli import upgrade_database
+
+    upgrade_database(_settings(), revision)
+    click.echo(f"database at {revision}")
+
+
+@main.group()
+def workshop() -> None:
+    """Workshops."""
+
+
+@workshop.command("create")
+@click.option("--title", required=True)
+@click.option("--classes", required=True, help="Comma list of class names, e.g. cat,dog,bird")
+@click.option("--groups", required=True, type=click.IntRange(1, 200))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def workshop_create(title: str, classes: str, groups: int, as_json: bool) -> None:
+    """Create a workshop with classes and N groups; prints the groups' login URLs."""
+    from bff.cli import create_workshop
+
+    names = [c.strip() for c in classes.split(",") if c.strip()]
+    try:
+        result = create_workshop(_settings(), title=title, classes=names, groups=groups)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"workshop {result['id']}: {result['title']}")
+    for cls in result["classes"]:
+        click.echo(f"  class {cls['id']}: {cls['name']}")
+    for group in result["groups"]:
+        click.echo(f"  {group['emoji']} {group['name']}: {group['loginUrl']}")
+
+
+@main.command()
+@click.option("--workshop", "workshop_id", required=True, help="Workshop id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def purge(workshop_id: str, yes: bool) -> None:
+    """Delete every photo, model and embedding of a workshop."""
+    from bff.cli import purge_workshop
+
+    if not yes and sys.stdin.isatty():
+        click.confirm(f"Delete every photo, model and embedding of workshop {workshop_id}?", abort=True)
+    try:
+        result = purge_workshop(_settings(), workshop_id)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(result))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

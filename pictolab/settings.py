@@ -1,0 +1,198 @@
+"""One typed settings object per process.
+
+Order of precedence (flask tutorial style): embedded defaults, then the ``PICTOLAB_*``
+environment, then an explicit override mapping (tests). Outside development the process
+refuses to start with an embedded/default secret key or admin password.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+ENV_PREFIX = "PICTOLAB_"
+DEVELOPMENT = "development"
+ML_DEVICES = ("auto", "cuda", "cpu")
+
+# Values that must never protect a real deployment.
+_WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "password", "admin", "pictolab"}
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe for the environment."""
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _parse_cidrs(raw: str) -> tuple[IPNetwork, ...]:
+    nets = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            nets.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise SettingsError(f"PICTOLAB_ALLOWED_CIDRS: {part!r} is not an IP network") from exc
+    return tuple(nets)
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"expected a boolean, got {raw!r}")
+
+
+def _env(name: str, *, parse=str, doc: str = "", default: Any = None, **kwargs):
+    """A settings field read from ``PICTOLAB_<NAME>``; ``parse`` turns the string into the type."""
+    metadata = {"env": ENV_PREFIX + name, "parse": parse, "doc": doc}
+    if "default_factory" in kwargs:
+        return field(default_factory=kwargs["default_factory"], metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = _env("ENV", default=DEVELOPMENT, doc="development or production")
+    data_dir: Path = _env("DATA_DIR", parse=lambda v: Path(v).expanduser().resolve(),
+                          default=None, doc="root of the embedded defaults")
+    database_url: str = _env("DATABASE_URL", default="", doc="SQLAlchemy URL")
+    storage_url: str = _env("STORAGE_URL", default="", doc="file:///abs/path or gs://bucket/prefix")
+    ml_api_url: str = _env("ML_API_URL", default="http://127.0.0.1:8002", doc="base URL of the ML API")
+    public_url: str = _env("PUBLIC_URL", default="http://localhost:8000",
+                           doc="URL the iPads open; login URLs are built on it")
+    secret_key: str = _env("SECRET_KEY", default="", doc="signs sessions and login tokens")
+    admin_password: str = _env("ADMIN_PASSWORD", default="", doc="instructors' password")
+    allowed_cidrs: tuple[IPNetwork, ...] = _env("ALLOWED_CIDRS", parse=_parse_cidrs, default=(),
+                                                doc="comma list; empty allows all")
+    trusted_proxy_hops: int = _env("TRUSTED_PROXY_HOPS", parse=int, default=0,
+                                   doc="X-Forwarded-For entries appended by trusted proxies")
+    ml_device: str = _env("ML_DEVICE", default="auto", doc="auto|cuda|cpu")
+    ml_backbone: str = _env("ML_BACKBONE", default="efficientnet_lite0", doc="default backbone id")
+    ml_model_cache_size: int = _env("ML_MODEL_CACHE_SIZE", parse=int, default=20,
+                                    doc="models kept in memory per ML API process")
+    ml_gpu_concurrency: int = _env("ML_GPU_CONCURRENCY", parse=int, default=2,
+                                   doc="training jobs run at once per ML API process")
+    max_upload_bytes: int = _env("MAX_UPLOAD_BYTES", parse=int, default=20 * 1024 * 1024,
+                                 doc="largest accepted request body")
+    max_image_pixels: int = _env("MAX_IMAGE_PIXELS", parse=int, default=50_000_000,
+                                 doc="decompression-bomb guard")
+    max_photos_per_class: int = _env("MAX_PHOTOS_PER_CLASS", parse=int, default=60,
+                                     doc="per group and class")
+    min_photos_per_class: int = _env("MIN_PHOTOS_PER_CLASS", parse=int, default=5,
+                                     doc="needed before training")
+    graphiql: bool = _env("GRAPHIQL", parse=_parse_bool, default=None,
+                          doc="serve GraphiQL (default: on in development)")
+    log_level: str = _env("LOG_LEVEL", default="INFO", doc="Python log level")
+
+    # ---- derived -------------------------------------------------------------------------
+    @property
+    def is_development(self) -> bool:
+        return self.env == DEVELOPMENT
+
+    @property
+    def is_local(self) -> bool:
+        """True when cookies may be sent over plain HTTP (a laptop, tests)."""
+        return self.is_development or self.public_url.startswith("http://localhost") or \
+            self.public_url.startswith("http://127.")
+
+    # ---- construction --------------------------------------------------------------------
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None,
+                 overrides: Mapping[str, Any] | None = None) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(f.metadata["env"])
+            if raw is None:
+                continue
+            try:
+                values[f.name] = f.metadata["parse"](raw)
+            except SettingsError:
+                raise
+            except (TypeError, ValueError) as exc:
+                raise SettingsError(f"{f.metadata['env']}: {exc}") from exc
+        unknown = set(overrides or ()) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise SettingsError(f"unknown settings: {', '.join(sorted(unknown))}")
+        values.update(overrides or {})
+        return cls(**values)._with_embedded_defaults()._validated()
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)._validated()
+
+    def _with_embedded_defaults(self) -> "Settings":
+        data_dir = Path(self.data_dir or Path.cwd() / ".pictolab").resolve()
+        changes: dict[str, Any] = {"data_dir": data_dir}
+        if not self.database_url:
+            changes["database_url"] = f"sqlite:///{data_dir / 'pictolab.db'}"
+        if not self.storage_url:
+            changes["storage_url"] = (data_dir / "storage").as_uri()
+        if self.graphiql is None:
+            changes["graphiql"] = self.is_development
+        if self.is_development:
+            # A laptop workshop keeps working across restarts: generated once, kept in data_dir.
+            if not self.secret_key:
+                changes["secret_key"] = _load_or_create(data_dir / "secret_key", lambda: secrets.token_hex(32))
+            if not self.admin_password:
+                changes["admin_password"] = _load_or_create(
+                    data_dir / "admin_password", lambda: secrets.token_urlsafe(9))
+        return dataclasses.replace(self, **changes)
+
+    def _validated(self) -> "Settings":
+        if self.ml_device not in ML_DEVICES:
+            raise SettingsError(f"PICTOLAB_ML_DEVICE must be one of {', '.join(ML_DEVICES)}")
+        if self.trusted_proxy_hops < 0:
+            raise SettingsError("PICTOLAB_TRUSTED_PROXY_HOPS must be >= 0")
+        if not self.storage_url.startswith(("file://", "gs://")):
+            raise SettingsError("PICTOLAB_STORAGE_URL must start with file:// or gs://")
+        for name in ("max_upload_bytes", "max_image_pixels", "max_photos_per_class",
+                     "ml_model_cache_size", "ml_gpu_concurrency"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"PICTOLAB_{name.upper()} must be positive")
+        if not self.is_development:
+            if self.secret_key.lower() in _WEAK_SECRETS or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "refusing to start outside development without PICTOLAB_SECRET_KEY "
+                    "(at least 32 random characters)")
+            if self.admin_password.lower() in _WEAK_SECRETS or len(self.admin_password) < 10:
+                raise SettingsError(
+                    "refusing to start outside development without a strong PICTOLAB_ADMIN_PASSWORD "
+                    "(at least 10 characters)")
+        return self
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, str]]:
+        """(env var, description) pairs, for the README and `pictolab --help`."""
+        return [(f.metadata["env"], f.metadata["doc"]) for f in dataclasses.fields(cls)]
+
+
+def _load_or_create(path: Path, make) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    # Write a private temp file, then hard-link it into place: link() fails if another
+    # process won the race, and nobody ever reads a half-written file.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        value = path.read_text().strip()
+    finally:
+        tmp.unlink()
+    return value

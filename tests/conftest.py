@@ -1,0 +1,119 @@
+"""Fixtures shared by every test package.
+
+Under ``CI=true`` nothing may skip: a missing tool is a failure there. Outside CI a test may
+skip for a missing system tool, saying how to install it (see :func:`require_tool`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+POSTGRES_URL = os.environ.get("PICTOLAB_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip locally (with how to fix it), fail under CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {why}")
+    pytest.skip(why)
+
+
+def require_tool(name: str, install_hint: str) -> str:
+    path = shutil.which(name)
+    require(path is not None, f"{name} not found; install it with: {install_hint}")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def gcs_emulator():
+    """A real GCS emulator (gcp-storage-emulator) in this process; yields its host:port and
+    points the google-cloud-storage client at it through STORAGE_EMULATOR_HOST."""
+    from gcp_storage_emulator.server import create_server
+
+    port = free_port()
+    server = create_server("127.0.0.1", port, in_memory=True, default_bucket="pictolab-test")
+    thread = threading.Thread(target=server.start, daemon=True)
+    thread.start()
+    wait_for_port(port)
+    host = f"http://127.0.0.1:{port}"
+    previous = os.environ.get("STORAGE_EMULATOR_HOST")
+    os.environ["STORAGE_EMULATOR_HOST"] = host
+    yield host
+    if previous is None:
+        os.environ.pop("STORAGE_EMULATOR_HOST", None)
+    else:
+        os.environ["STORAGE_EMULATOR_HOST"] = previous
+    server.stop()
+
+
+@pytest.fixture
+def gcs_storage_url(gcs_emulator):
+    """A fresh prefix in the emulator's bucket, so tests never see each other's objects."""
+    return f"gs://pictolab-test/t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(params=["file", "gcs"])
+def storage_url(request, tmp_path):
+    """Both storage backends: a local folder and GCS through the real client + emulator."""
+    if request.param == "file":
+        return (tmp_path / "storage").as_uri()
+    return request.getfixturevalue("gcs_storage_url")
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty database on the PostgreSQL server, dropped afterwards."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    from sqlalchemy.engine import make_url
+
+    base = make_url(POSTGRES_URL)
+    name = f"pictolab_t_{uuid.uuid4().hex[:10]}"
+    admin = sqlalchemy.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sqlalchemy.exc.OperationalError as exc:
+        admin.dispose()
+        require(False, f"PostgreSQL not reachable at {POSTGRES_URL} ({exc.__class__.__name__}); "
+                       "start it or set PICTOLAB_TEST_POSTGRES_URL")
+    url = base.set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Both databases: a SQLite file and a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("postgres_url")
