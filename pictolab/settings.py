@@ -68,6 +68,8 @@ class Settings:
     database_url: str = _env("DATABASE_URL", default="", doc="SQLAlchemy URL")
     storage_url: str = _env("STORAGE_URL", default="", doc="file:///abs/path or gs://bucket/prefix")
     ml_api_url: str = _env("ML_API_URL", default="http://127.0.0.1:8002", doc="base URL of the ML API")
+    bff_url: str = _env("BFF_URL", default="",
+                        doc="frontend server only: forward /graphql and /media here (pictolab up)")
     public_url: str = _env("PUBLIC_URL", default="http://localhost:8000",
                            doc="URL the iPads open; login URLs are built on it")
     secret_key: str = _env("SECRET_KEY", default="", doc="signs sessions and login tokens")
