@@ -1,0 +1,31 @@
+"""The BFF: the only service the browser talks to (GraphQL at /graphql, photo bytes at
+/media, health at /healthz and /readyz). It owns the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Defaults, then the PICTOLAB_* environment, then ``config`` (tests)."""
+    from pictolab.logging import configure_logging, init_request_logging
+
+    from . import access, db, errors, health, media, ratelimit, schema, storage
+    from .config import load_config
+
+    app = Flask(__name__)
+    settings = load_config(app, config)
+    configure_logging("bff", settings.log_level)
+    init_request_logging(app)
+    access.init_app(app)  # first: outsiders get nothing else
+    errors.init_app(app)
+    db.init_app(app)
+    storage.init_app(app)
+    ratelimit.init_app(app)
+    schema.init_app(app)
+    media.init_app(app)
+    health.init_app(app)
+    return app

@@ -1,0 +1,101 @@
+"""Sessions and roles.
+
+Flask's signed cookie session (HttpOnly, SameSite=Lax, Secure off localhost) holds, for a
+group, its id and the token version it logged in with: every request re-reads the group,
+so revoking a card (bumping the version) logs the iPad out at its next request. The admin
+role is separate: the session holds a fingerprint of the admin password, so changing the
+password ends every admin session. The secret key is persistent, so sessions survive a
+BFF restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import g, session
+from sqlalchemy.orm import Session
+
+from pictolab.settings import Settings
+
+from .models import Group, Phase, Workshop
+from .tokens import parse_token, token_matches
+
+_GROUP = "group"
+_GROUP_VERSION = "gv"
+_ADMIN = "admin"
+
+
+def _admin_fingerprint(settings: Settings) -> str:
+    return hmac.new(settings.secret_key.encode(), b"admin:" + settings.admin_password.encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
+def check_admin_password(settings: Settings, password: str) -> bool:
+    # Compare digests so the comparison time says nothing about the password's length.
+    given = hashlib.sha256(password.encode()).digest()
+    expected = hashlib.sha256(settings.admin_password.encode()).digest()
+    return bool(settings.admin_password) and hmac.compare_digest(given, expected)
+
+
+def group_for_token(db: Session, settings: Settings, token: str) -> Group | None:
+    """The group a login card belongs to, or None for a wrong, revoked or stale card."""
+    parsed = parse_token(token)
+    if parsed is None:
+        return None
+    group_id, mac = parsed
+    group = db.get(Group, group_id)
+    if group is None or group.revoked:
+        # Still spend the MAC computation so timing does not tell ids apart.
+        token_matches(settings.secret_key, group_id, 0, mac)
+        return None
+    if not token_matches(settings.secret_key, group.id, group.token_version, mac):
+        return None
+    return group
+
+
+def login_group(group: Group) -> None:
+    session.pop(_GROUP, None)
+    session[_GROUP] = group.id
+    session[_GROUP_VERSION] = group.token_version
+    session.permanent = True
+    g.pop("_pictolab_group", None)
+
+
+def login_admin(settings: Settings) -> None:
+    session[_ADMIN] = _admin_fingerprint(settings)
+    session.permanent = True
+
+
+def logout() -> None:
+    session.clear()
+    g.pop("_pictolab_group", None)
+
+
+def is_admin(settings: Settings) -> bool:
+    fingerprint = session.get(_ADMIN)
+    return isinstance(fingerprint, str) and hmac.compare_digest(fingerprint, _admin_fingerprint(settings))
+
+
+def current_group(db: Session) -> Group | None:
+    """The logged-in group, re-validated against the database on every request."""
+    if "_pictolab_group" in g:
+        return g._pictolab_group
+    group = None
+    group_id = session.get(_GROUP)
+    if isinstance(group_id, str):
+        candidate = db.get(Group, group_id)
+        if (candidate is not None and not candidate.revoked
+                and candidate.token_version == session.get(_GROUP_VERSION)
+                and candidate.workshop.purged_at is None):
+            group = candidate
+        else:
+            # Revoked card, purged workshop or deleted group: this iPad is logged out.
+            session.pop(_GROUP, None)
+            session.pop(_GROUP_VERSION, None)
+    g._pictolab_group = group
+    return group
+
+
+def can_log_in(workshop: Workshop) -> bool:
+    return workshop.purged_at is None and workshop.phase != Phase.CLOSED

@@ -1,0 +1,17 @@
+"""HTTP-level errors as JSON in the GraphQL error shape, so the SPA handles them like the rest."""
+
+from __future__ import annotations
+
+from flask import jsonify
+from werkzeug.exceptions import RequestEntityTooLarge
+
+
+def init_app(app) -> None:
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_exc):
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        message = f"The upload is too large (at most {limit // (1024 * 1024)} MB)."
+        response = jsonify(errors=[{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE",
+                                                                        "maxBytes": limit}}])
+        response.status_code = 413
+        return response

@@ -1,0 +1,50 @@
+"""GET /media/photos/<id>: a photo's bytes, for the owning group or an instructor only."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from pictolab.storage import ObjectNotFound
+
+from . import auth, db
+from .models import Photo
+
+bp = Blueprint("media", __name__)
+
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    return response
+
+
+@bp.get("/media/photos/<photo_id>")
+def photo_bytes(photo_id: str):
+    settings = current_app.config["SETTINGS"]
+    session = db.session()
+    admin = auth.is_admin(settings)
+    group = None if admin else auth.current_group(session)
+    if not admin and group is None:
+        return _error(401, "UNAUTHENTICATED", "Log in first.")
+    photo = session.get(Photo, photo_id) if _ID.match(photo_id) else None
+    # Another group's photo is indistinguishable from a missing one.
+    if photo is None or (not admin and photo.group_id != group.id):
+        return _error(404, "NOT_FOUND", "No such photo.")
+    try:
+        data = current_app.extensions["pictolab.storage"].get_bytes(photo.storage_key)
+    except ObjectNotFound:
+        return _error(404, "NOT_FOUND", "No such photo.")
+    response = Response(data, mimetype="image/jpeg")
+    response.set_etag(photo.id)  # a photo id never gets other bytes
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = f'inline; filename="{photo.id}.jpg"'
+    return response.make_conditional(request)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)

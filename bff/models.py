@@ -1,0 +1,210 @@
+"""The BFF's data model (SQLAlchemy 2 typed declarative). The first Alembic revision creates
+every table here, so later features (training runs, scores) need no schema change for them.
+
+Ids are 32-character lowercase UUID4 hex strings made by the BFF (docs/design.md).
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# JSON on SQLite, JSONB on PostgreSQL.
+PortableJSON = JSON().with_variant(JSONB(), "postgresql")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases (SQLite drops the zone; put it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {datetime: UTCDateTime()}
+
+
+class Phase(str, enum.Enum):
+    SETUP = "SETUP"
+    COLLECT = "COLLECT"
+    TRAIN = "TRAIN"
+    COMPETE = "COMPETE"
+    CLOSED = "CLOSED"
+
+
+class TrainingMode(str, enum.Enum):
+    QUICK = "QUICK"
+    DEEP = "DEEP"
+
+
+class RunStatus(str, enum.Enum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as short strings with a CHECK constraint: portable, readable in psql/sqlite3.
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class Workshop(Base):
+    __tablename__ = "workshops"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[Phase] = mapped_column(_enum(Phase, "phase"), default=Phase.SETUP)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    purged_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    classes: Mapped[list[PhotoClass]] = relationship(
+        back_populates="workshop", order_by="PhotoClass.position", cascade="all, delete-orphan")
+    groups: Mapped[list[Group]] = relationship(
+        back_populates="workshop", order_by="Group.created_at, Group.name", cascade="all, delete-orphan")
+
+
+class PhotoClass(Base):
+    """One label the groups photograph ("cat", "cup", ...)."""
+
+    __tablename__ = "classes"
+    __table_args__ = (UniqueConstraint("workshop_id", "name", name="uq_classes_workshop_name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    emoji: Mapped[str | None] = mapped_column(String(16), default=None)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="classes")
+
+
+class Group(Base):
+    """A team of children sharing one iPad. Named by the app (an animal), never by a child."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("workshop_id", "name", name="uq_groups_workshop_name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    emoji: Mapped[str] = mapped_column(String(16))
+    color: Mapped[str] = mapped_column(String(7))
+    # Part of the login token's MAC: bumping it makes every printed card of the group invalid.
+    token_version: Mapped[int] = mapped_column(Integer, default=1)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    workshop: Mapped[Workshop] = relationship(back_populates="groups")
+
+
+class Photo(Base):
+    """A sanitised photo: a group's training photo, or (group_id NULL) a hidden test photo."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        # A retried upload (same bytes) finds the existing row instead of adding a duplicate.
+        Index("uq_photos_group_hash", "group_id", "content_hash", unique=True,
+              sqlite_where=text("group_id IS NOT NULL"), postgresql_where=text("group_id IS NOT NULL")),
+        Index("uq_photos_test_hash", "workshop_id", "content_hash", unique=True,
+              sqlite_where=text("group_id IS NULL"), postgresql_where=text("group_id IS NULL")),
+        Index("ix_photos_group_class", "group_id", "class_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[str | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), default=None)
+    class_id: Mapped[str] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"), index=True)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the uploaded bytes
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)  # of the stored, sanitised JPEG
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrainingRun(Base):
+    """One training of a group's classifier (filled in by the training feature)."""
+
+    __tablename__ = "training_runs"
+    __table_args__ = (Index("ix_training_runs_group_created", "group_id", "created_at"),
+                      Index("ix_training_runs_status_next", "status", "next_attempt_at"))
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[str] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    mode: Mapped[TrainingMode] = mapped_column(_enum(TrainingMode, "training_mode"), default=TrainingMode.QUICK)
+    status: Mapped[RunStatus] = mapped_column(_enum(RunStatus, "run_status"), default=RunStatus.QUEUED)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    epoch: Mapped[int | None] = mapped_column(Integer, default=None)
+    train_accuracy: Mapped[float | None] = mapped_column(Float, default=None)
+    test_accuracy: Mapped[float | None] = mapped_column(Float, default=None)
+    per_class_accuracy: Mapped[Any | None] = mapped_column(PortableJSON, default=None)
+    confusion: Mapped[Any | None] = mapped_column(PortableJSON, default=None)
+    labels: Mapped[Any | None] = mapped_column(PortableJSON, default=None)  # class ids, confusion order
+    misclassified: Mapped[Any | None] = mapped_column(PortableJSON, default=None)
+    photo_count: Mapped[int] = mapped_column(Integer, default=0)
+    class_count: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditEvent(Base):
+    """Who did what. Never photo content, never tokens or passwords."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_workshop_at", "workshop_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))  # "admin", "group:<id>", "cli"
+    action: Mapped[str] = mapped_column(String(64))
+    # No foreign key: the trail outlives a purge of the workshop's content.
+    workshop_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    target_id: Mapped[str | None] = mapped_column(String(32), default=None)
+    details: Mapped[Any | None] = mapped_column(PortableJSON, default=None)

@@ -1,0 +1,149 @@
+"""Storing, listing and deleting photos.
+
+Write order keeps storage and database consistent: the sanitised JPEG is written first,
+the row after; if the row cannot be written the object is deleted again, and if the
+object cannot be written no row is made. A retried upload (same bytes, same owner) finds
+the existing row through the content hash before anything is decoded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import BinaryIO
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pictolab.graphql import ApiError
+from pictolab.settings import Settings
+from pictolab.storage import Storage, StorageError
+
+from . import audit
+from .images import sanitise
+from .models import Group, Photo, PhotoClass, Workshop, new_id
+
+log = logging.getLogger(__name__)
+
+
+def photo_key(workshop_id: str, photo_id: str) -> str:
+    return f"photos/{workshop_id}/{photo_id}.jpg"
+
+
+def read_upload(upload: BinaryIO | None, limit: int) -> bytes:
+    """The bytes of a multipart file part (werkzeug FileStorage), at most ``limit``."""
+    if upload is None or not hasattr(upload, "read"):
+        raise ApiError("The file is missing from the upload.", code="BAD_USER_INPUT")
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(f"The file is larger than {limit} bytes.", code="PAYLOAD_TOO_LARGE")
+    return data
+
+
+def class_of_workshop(db: Session, workshop: Workshop, class_id: str) -> PhotoClass:
+    photo_class = db.get(PhotoClass, class_id) if isinstance(class_id, str) and len(class_id) <= 64 else None
+    if photo_class is None or photo_class.workshop_id != workshop.id:
+        raise ApiError("Unknown class for this workshop.", code="NOT_FOUND")
+    return photo_class
+
+
+def _existing(db: Session, workshop: Workshop, group: Group | None, content_hash: str) -> Photo | None:
+    query = select(Photo).where(Photo.content_hash == content_hash)
+    if group is None:
+        query = query.where(Photo.workshop_id == workshop.id, Photo.group_id.is_(None))
+    else:
+        query = query.where(Photo.group_id == group.id)
+    return db.scalars(query).first()
+
+
+def _deduplicated(photo: Photo, class_id: str) -> Photo:
+    if photo.class_id != class_id:
+        raise ApiError("This photo is already in another class.", code="CONFLICT", photoId=photo.id,
+                       classId=photo.class_id)
+    return photo
+
+
+def store_photo(db: Session, storage: Storage, settings: Settings, *, workshop: Workshop,
+                group: Group | None, photo_class: PhotoClass, data: bytes, actor: str,
+                max_side: int = 1024, quality: int = 85) -> Photo:
+    """Sanitise and store one photo of ``group`` (None: the hidden test set); commits."""
+    content_hash = hashlib.sha256(data).hexdigest()
+    existing = _existing(db, workshop, group, content_hash)
+    if existing is not None:
+        return _deduplicated(existing, photo_class.id)
+    if group is not None:
+        count = db.scalar(select(func.count()).select_from(Photo).where(
+            Photo.group_id == group.id, Photo.class_id == photo_class.id))
+        if count >= settings.max_photos_per_class:
+            raise ApiError(f"This class already has {settings.max_photos_per_class} photos.",
+                           code="FAILED_PRECONDITION", limit=settings.max_photos_per_class)
+
+    image = sanitise(data, max_pixels=settings.max_image_pixels, max_side=max_side, quality=quality)
+    photo_id = new_id()
+    key = photo_key(workshop.id, photo_id)
+    try:
+        storage.put_bytes(key, image.jpeg, "image/jpeg")
+    except (StorageError, OSError) as exc:
+        log.error("photo upload to storage failed", extra={"key": key, "error": str(exc)})
+        raise ApiError("The photo could not be saved; please try again.", code="UNAVAILABLE") from None
+
+    photo = Photo(id=photo_id, workshop_id=workshop.id, group_id=group.id if group else None,
+                  class_id=photo_class.id, is_test=group is None, storage_key=key, content_hash=content_hash,
+                  width=image.width, height=image.height, byte_size=len(image.jpeg))
+    try:
+        db.add(photo)
+        audit.record(db, actor, "photo.upload_test" if group is None else "photo.upload",
+                     workshop_id=workshop.id, target_id=photo_id,
+                     details={"classId": photo_class.id, "width": image.width, "height": image.height})
+        db.commit()
+    except IntegrityError:
+        # The same bytes won a race from a parallel retry: keep that one, drop ours.
+        db.rollback()
+        _delete_object(storage, key)
+        existing = _existing(db, workshop, group, content_hash)
+        if existing is None:
+            raise
+        return _deduplicated(existing, photo_class.id)
+    except BaseException:
+        db.rollback()
+        _delete_object(storage, key)
+        raise
+    return photo
+
+
+def delete_photo(db: Session, storage: Storage, photo: Photo, *, actor: str) -> None:
+    """Row first (the photo disappears for everyone at once), then the object."""
+    key = photo.storage_key
+    db.delete(photo)
+    audit.record(db, actor, "photo.delete", workshop_id=photo.workshop_id, target_id=photo.id)
+    db.commit()
+    _delete_object(storage, key)
+
+
+def _delete_object(storage: Storage, key: str) -> None:
+    try:
+        storage.delete(key)
+    except (StorageError, OSError) as exc:  # an orphan object; `pictolab purge` removes it
+        log.error("could not delete photo object", extra={"key": key, "error": str(exc)})
+
+
+def group_photos(db: Session, group: Group, class_id: str | None = None) -> list[Photo]:
+    query = select(Photo).where(Photo.group_id == group.id)
+    if class_id is not None:
+        query = query.where(Photo.class_id == class_id)
+    return list(db.scalars(query.order_by(Photo.created_at, Photo.id)))
+
+
+def hidden_test_photos(db: Session, workshop: Workshop, class_id: str | None = None) -> list[Photo]:
+    query = select(Photo).where(Photo.workshop_id == workshop.id, Photo.group_id.is_(None))
+    if class_id is not None:
+        query = query.where(Photo.class_id == class_id)
+    return list(db.scalars(query.order_by(Photo.created_at, Photo.id)))
+
+
+def class_by_id(db: Session, class_id: str) -> PhotoClass:
+    photo_class = db.get(PhotoClass, class_id) if isinstance(class_id, str) and len(class_id) <= 64 else None
+    if photo_class is None:
+        raise ApiError("Unknown class.", code="NOT_FOUND")
+    return photo_class

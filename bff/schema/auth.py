@@ -1,0 +1,85 @@
+"""login / logout / me and the instructors' adminLogin, revokeGroupToken."""
+
+from __future__ import annotations
+
+import logging
+
+import graphene
+
+from pictolab.graphql import ApiError
+
+from .. import audit, auth
+from ..models import Group as GroupModel
+from ..ratelimit import limiter
+from ..workshops import revoke_group_token
+from .types import Group
+
+log = logging.getLogger(__name__)
+
+
+class AuthQuery:
+    me = graphene.Field(Group, description="The logged-in group, or null")
+    is_admin = graphene.Boolean(required=True, description="Whether this session is an instructor's")
+
+    def resolve_me(root, info):
+        return info.context.group
+
+    def resolve_is_admin(root, info):
+        return info.context.is_admin
+
+
+class AuthMutation:
+    login = graphene.Field(Group, token=graphene.String(required=True),
+                           description="Log this device in as the group of a QR card's token")
+    logout = graphene.Boolean(description="End this device's session (group and admin)")
+    admin_login = graphene.Boolean(password=graphene.String(required=True))
+    revoke_group_token = graphene.Field(
+        Group, group_id=graphene.ID(required=True), disable=graphene.Boolean(default_value=False),
+        description="Admin: the group's printed cards and sessions stop working; reprint its new card")
+
+    def resolve_login(root, info, token):
+        ctx = info.context
+        failures = limiter("login")
+        if failures.blocked(ctx.client_ip):
+            raise ApiError("Too many wrong cards; wait a minute.", code="RATE_LIMITED")
+        group = auth.group_for_token(ctx.db, ctx.settings, token)
+        if group is None:
+            failures.allow(ctx.client_ip)
+            log.info("login refused", extra={"client_ip": ctx.client_ip})
+            raise ApiError("This login card is not valid.", code="UNAUTHENTICATED")
+        if not auth.can_log_in(group.workshop):
+            raise ApiError("This workshop is closed.", code="FAILED_PRECONDITION")
+        auth.login_group(group)
+        audit.record(ctx.db, audit.group_actor(group.id), "group.login", workshop_id=group.workshop_id,
+                     target_id=group.id)
+        ctx.db.commit()
+        return group
+
+    def resolve_logout(root, info):
+        auth.logout()
+        return True
+
+    def resolve_admin_login(root, info, password):
+        ctx = info.context
+        failures = limiter("admin_login")
+        if failures.blocked(ctx.client_ip):
+            raise ApiError("Too many wrong passwords; wait a minute.", code="RATE_LIMITED")
+        if not auth.check_admin_password(ctx.settings, password):
+            failures.allow(ctx.client_ip)
+            audit.record(ctx.db, "anonymous", "admin.login_failed", details={"clientIp": ctx.client_ip})
+            ctx.db.commit()
+            raise ApiError("Wrong password.", code="UNAUTHENTICATED")
+        auth.login_admin(ctx.settings)
+        audit.record(ctx.db, "admin", "admin.login", details={"clientIp": ctx.client_ip})
+        ctx.db.commit()
+        return True
+
+    def resolve_revoke_group_token(root, info, group_id, disable=False):
+        ctx = info.context
+        ctx.require_admin()
+        group = ctx.db.get(GroupModel, group_id) if isinstance(group_id, str) else None
+        if group is None:
+            raise ApiError("Unknown group.", code="NOT_FOUND")
+        revoke_group_token(ctx.db, group, actor="admin", disable=disable)
+        ctx.db.commit()
+        return group

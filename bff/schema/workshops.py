@@ -1,0 +1,75 @@
+"""workshop / workshops queries; admin createWorkshop, setPhase, purgeWorkshop."""
+
+from __future__ import annotations
+
+import graphene
+from sqlalchemy import select
+
+from pictolab.graphql import ApiError
+
+from .. import workshops
+from ..models import Workshop as WorkshopModel
+from .types import Phase, Workshop, phase_value
+
+
+class PurgeResult(graphene.ObjectType):
+    photos = graphene.Int(required=True)
+    training_runs = graphene.Int(required=True)
+    objects = graphene.Int(required=True)
+
+
+class WorkshopQuery:
+    workshop = graphene.Field(Workshop, id=graphene.ID(
+        description="Admin: which workshop (default: the newest one not purged)"),
+        description="A group's own workshop; for instructors the one asked for")
+    workshops = graphene.List(graphene.NonNull(Workshop), required=True, description="Admin: all workshops")
+
+    def resolve_workshop(root, info, id=None):
+        ctx = info.context
+        if ctx.is_admin:
+            if id is not None:
+                return ctx.workshop_for_admin(id)
+            return ctx.db.scalars(select(WorkshopModel).where(WorkshopModel.purged_at.is_(None))
+                                  .order_by(WorkshopModel.created_at.desc()).limit(1)).first()
+        group = ctx.require_group()
+        if id is not None and id != group.workshop_id:
+            raise ApiError("Unknown workshop.", code="NOT_FOUND")
+        return group.workshop
+
+    def resolve_workshops(root, info):
+        ctx = info.context
+        ctx.require_admin()
+        return list(ctx.db.scalars(select(WorkshopModel).order_by(WorkshopModel.created_at.desc())))
+
+
+class WorkshopMutation:
+    create_workshop = graphene.Field(
+        Workshop, required=True, title=graphene.String(required=True),
+        classes=graphene.List(graphene.NonNull(graphene.String), required=True),
+        groups=graphene.Int(required=True),
+        description="Admin: a workshop with these classes and N app-named groups (with login URLs)")
+    set_phase = graphene.Field(Workshop, workshop_id=graphene.ID(required=True), phase=Phase(required=True))
+    purge_workshop = graphene.Field(PurgeResult, required=True, workshop_id=graphene.ID(required=True),
+                                    description="Admin: delete every photo, model and embedding; close it")
+
+    def resolve_create_workshop(root, info, title, classes, groups):
+        ctx = info.context
+        ctx.require_admin()
+        workshop = workshops.create_workshop(ctx.db, title=title, classes=classes, groups=groups, actor="admin")
+        ctx.db.commit()
+        return workshop
+
+    def resolve_set_phase(root, info, workshop_id, phase):
+        ctx = info.context
+        workshop = ctx.workshop_for_admin(workshop_id)
+        workshops.set_phase(ctx.db, workshop, phase_value(phase), actor="admin")
+        ctx.db.commit()
+        return workshop
+
+    def resolve_purge_workshop(root, info, workshop_id):
+        ctx = info.context
+        workshop = ctx.workshop_for_admin(workshop_id)
+        result = workshops.purge_workshop(ctx.db, ctx.storage, workshop, actor="admin")
+        ctx.db.commit()
+        return PurgeResult(photos=result["photos"], training_runs=result["trainingRuns"],
+                           objects=result["objects"])
