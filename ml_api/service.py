@@ -1,0 +1,61 @@
+"""The ML API's per-app state: settings, storage, device, job manager, model LRU and the
+readiness of the default backbone (loaded in a background thread so gunicorn boots fast)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from pictolab.settings import Settings
+from pictolab.storage import open_storage
+
+from .backbones import BACKBONES, BackboneUnavailable, frozen_backbones
+from .device import configure_torch, device_name, resolve_device
+from .jobs import HEARTBEAT_SECONDS, STALE_AFTER_SECONDS, JobManager
+from .models import LoadedModel, ModelCache, load_model
+
+log = logging.getLogger(__name__)
+
+
+class MlService:
+    def __init__(self, settings: Settings, *, heartbeat_seconds: float = HEARTBEAT_SECONDS,
+                 stale_after_seconds: float = STALE_AFTER_SECONDS):
+        self.settings = settings
+        self.storage = open_storage(settings.storage_url)
+        self.device = resolve_device(settings.ml_device)
+        configure_torch(self.device)
+        self.device_name = device_name(self.device)
+        self.models = ModelCache(settings.ml_model_cache_size)
+        self.jobs = JobManager(self.storage, self.device, workers=settings.ml_gpu_concurrency,
+                               default_backbone=settings.ml_backbone, max_image_pixels=settings.max_image_pixels,
+                               heartbeat_seconds=heartbeat_seconds, stale_after_seconds=stale_after_seconds)
+        self.backbone_error: str | None = None
+        self._report_missing_weights()
+
+    def _report_missing_weights(self) -> None:
+        """Say at start-up which backbones cannot be selected here (never download them)."""
+        for spec in BACKBONES.values():
+            try:
+                spec.check_available()
+            except BackboneUnavailable as exc:
+                log.warning("backbone %s unavailable: %s", spec.id, exc, extra={"backbone": spec.id})
+
+    @property
+    def ready(self) -> bool:
+        return frozen_backbones.is_loaded(self.settings.ml_backbone, self.device)
+
+    def load_default_backbone_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self._load_default_backbone, name="load-backbone", daemon=True)
+        thread.start()
+        return thread
+
+    def _load_default_backbone(self) -> None:
+        try:
+            frozen_backbones.get(self.settings.ml_backbone, self.device)
+            log.info("backbone loaded", extra={"backbone": self.settings.ml_backbone, "device": str(self.device)})
+        except Exception as exc:  # reported by /readyz and logged: the pod never becomes ready
+            self.backbone_error = f"{exc.__class__.__name__}: {exc}"
+            log.error("cannot load the default backbone %s: %s", self.settings.ml_backbone, exc)
+
+    def model(self, run_id: str) -> LoadedModel:
+        return self.models.get(run_id, lambda: load_model(self.storage, run_id, self.device))
