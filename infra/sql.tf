@@ -1,0 +1,118 @@
+# Cloud SQL for PostgreSQL: private IP only (reached through the Cloud SQL Auth Proxy sidecar),
+# TLS with client certificates required, daily backups with point-in-time recovery, deletion protection.
+resource "google_sql_database_instance" "main" {
+  name                = "${local.prefix}-pg"
+  database_version    = "POSTGRES_16"
+  region              = var.region
+  deletion_protection = var.deletion_protection
+
+  settings {
+    tier                        = var.sql_tier
+    edition                     = "ENTERPRISE"
+    availability_type           = var.sql_high_availability ? "REGIONAL" : "ZONAL"
+    deletion_protection_enabled = var.deletion_protection
+    disk_autoresize             = true
+    disk_type                   = "PD_SSD"
+
+    ip_configuration {
+      ipv4_enabled                                  = false
+      private_network                               = google_compute_network.vpc.id
+      enable_private_path_for_google_cloud_services = true
+      # Only the Cloud SQL connectors (the Auth Proxy) get in: TLS with client certificates.
+      ssl_mode = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+    }
+
+    backup_configuration {
+      enabled                        = true
+      start_time                     = "18:00"
+      point_in_time_recovery_enabled = true
+      transaction_log_retention_days = 7
+
+      backup_retention_settings {
+        retained_backups = 7
+        retention_unit   = "COUNT"
+      }
+    }
+
+    maintenance_window {
+      day          = 1
+      hour         = 18
+      update_track = "stable"
+    }
+
+    insights_config {
+      query_insights_enabled  = true
+      record_application_tags = false
+      record_client_address   = false
+    }
+
+    database_flags {
+      name  = "log_checkpoints"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_connections"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_disconnections"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_hostname"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_duration"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_lock_waits"
+      value = "on"
+    }
+    database_flags {
+      name  = "log_min_messages"
+      value = "error"
+    }
+    database_flags {
+      name  = "log_min_error_statement"
+      value = "error"
+    }
+    database_flags {
+      name  = "log_temp_files"
+      value = "0"
+    }
+    database_flags {
+      name  = "log_min_duration_statement"
+      value = "-1"
+    }
+    database_flags {
+      name  = "log_statement"
+      value = "ddl"
+    }
+    database_flags {
+      name  = "cloudsql.enable_pgaudit"
+      value = "on"
+    }
+  }
+
+  depends_on = [google_service_networking_connection.private_services]
+}
+
+resource "google_sql_database" "pictolab" {
+  name     = "pictolab"
+  instance = google_sql_database_instance.main.name
+}
+
+# The application's login. Its password never leaves Terraform's state (kept in the state
+# bucket) and Secret Manager, from where the runbook builds PICTOLAB_DATABASE_URL.
+resource "random_password" "database" {
+  length  = 32
+  special = false
+}
+
+resource "google_sql_user" "pictolab" {
+  name     = "pictolab"
+  instance = google_sql_database_instance.main.name
+  password = random_password.database.result
+}

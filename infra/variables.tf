@@ -1,0 +1,146 @@
+variable "project_id" {
+  type        = string
+  description = "GCP project that holds one workshop environment (one project per environment)."
+}
+
+variable "environment" {
+  type        = string
+  description = "Environment name; prefixes every resource (pictolab-<environment>-...) and matches k8s/overlays/<environment>."
+
+  validation {
+    condition     = contains(["sandbox", "production"], var.environment)
+    error_message = "environment must be sandbox or production (one k8s overlay each)."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "Region of the cluster, database, bucket and registry; it must offer NVIDIA L4 GPUs (g2 machines)."
+  default     = "asia-northeast1"
+}
+
+variable "zones" {
+  type        = list(string)
+  description = "Zones of the region that the node pools use; each must offer the GPU type."
+  default     = ["asia-northeast1-a", "asia-northeast1-c"]
+}
+
+variable "venue_cidrs" {
+  type        = list(string)
+  description = "The venue's public IP ranges (CIDR). Cloud Armor lets these in and denies everything else with 403. Also set PICTOLAB_ALLOWED_CIDRS in the overlay to the same list."
+
+  validation {
+    condition     = length(var.venue_cidrs) > 0 && alltrue([for c in var.venue_cidrs : can(cidrhost(c, 0))])
+    error_message = "venue_cidrs must be a non-empty list of valid CIDR ranges (an empty list would lock everyone out)."
+  }
+
+  validation {
+    condition     = !anytrue([for c in var.venue_cidrs : endswith(c, "/0")])
+    error_message = "venue_cidrs must not contain a /0 range: only the venue may get in."
+  }
+}
+
+variable "rate_limit_requests_per_minute" {
+  type        = number
+  description = "Requests per minute one client IP may send before Cloud Armor answers 429. A venue is usually one NAT address shared by every iPad, so size it for the whole room (about 30 iPads uploading photos)."
+  default     = 3000
+}
+
+variable "master_authorized_cidrs" {
+  type        = list(string)
+  description = "Ranges (the operators' networks) allowed to reach the GKE control plane."
+}
+
+variable "network_cidr" {
+  type        = string
+  description = "Primary range of the cluster subnet (nodes)."
+  default     = "10.10.0.0/20"
+}
+
+variable "pods_cidr" {
+  type        = string
+  description = "Secondary range for pods (VPC-native cluster)."
+  default     = "10.20.0.0/16"
+}
+
+variable "services_cidr" {
+  type        = string
+  description = "Secondary range for Services (VPC-native cluster)."
+  default     = "10.30.0.0/20"
+}
+
+variable "master_cidr" {
+  type        = string
+  description = "A /28 for the private GKE control plane endpoint."
+  default     = "172.16.0.0/28"
+}
+
+variable "release_channel" {
+  type        = string
+  description = "GKE release channel (REGULAR or STABLE for a workshop: no surprises on the day)."
+  default     = "REGULAR"
+
+  validation {
+    condition     = contains(["RAPID", "REGULAR", "STABLE"], var.release_channel)
+    error_message = "release_channel must be RAPID, REGULAR or STABLE."
+  }
+}
+
+variable "default_machine_type" {
+  type        = string
+  description = "Machine type of the default node pool (frontend, bff, system pods)."
+  default     = "e2-standard-4"
+}
+
+variable "default_pool_max_nodes" {
+  type        = number
+  description = "Upper bound of the default node pool's autoscaler, per zone."
+  default     = 3
+}
+
+variable "gpu_machine_type" {
+  type        = string
+  description = "Machine type of the GPU node pool (g2-standard-8: 8 vCPU, 32 GB, one L4)."
+  default     = "g2-standard-8"
+}
+
+variable "gpu_type" {
+  type        = string
+  description = "GPU accelerator type; the ml-api Deployment selects it (cloud.google.com/gke-accelerator)."
+  default     = "nvidia-l4"
+}
+
+variable "gpu_pool_max_nodes" {
+  type        = number
+  description = "Upper bound of the GPU pool's autoscaler, in total over the zones. The pool scales from 0 so an idle environment costs no GPU."
+  default     = 2
+}
+
+variable "sql_tier" {
+  type        = string
+  description = "Cloud SQL machine tier."
+  default     = "db-custom-1-3840"
+}
+
+variable "sql_high_availability" {
+  type        = bool
+  description = "REGIONAL (standby in another zone) Cloud SQL instead of ZONAL."
+  default     = false
+}
+
+variable "photo_retention_days" {
+  type        = number
+  description = "Days after which every object in the photo bucket (photos, models, embeddings) is deleted, in case `pictolab purge` was forgotten."
+  default     = 14
+
+  validation {
+    condition     = var.photo_retention_days >= 1 && var.photo_retention_days <= 90
+    error_message = "photo_retention_days must be between 1 and 90: children's photos are not kept longer."
+  }
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Protects the cluster and database from `terraform destroy`. Set false (and apply) only to tear an environment down."
+  default     = true
+}
