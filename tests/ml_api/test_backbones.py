@@ -1,0 +1,57 @@
+"""Backbones load from local files only; a missing torchvision weights file is a clear error."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from ml_api.backbones import (MOBILENET_V3_LARGE_FILE, BackboneUnavailable, frozen_backbones, get_spec,
+                              torch_hub_checkpoint)
+
+from .conftest import START, new_id, put_photos, texture_images
+
+
+def test_efficientnet_lite0_gives_1280_d_pooled_features():
+    net = frozen_backbones.get("efficientnet_lite0", torch.device("cpu"))
+    with torch.inference_mode():
+        features = net(torch.zeros(2, 3, 224, 224))
+    assert features.shape == (2, 1280)
+    assert torch.isfinite(features).all() and features.abs().sum() > 0  # real weights, not zeros
+
+
+def test_mobilenet_without_baked_weights_says_where_they_belong(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    expected = tmp_path / "torch" / "hub" / "checkpoints" / MOBILENET_V3_LARGE_FILE
+    with pytest.raises(BackboneUnavailable) as error:
+        get_spec("mobilenet_v3_large").build(True)
+    assert str(expected) in str(error.value) and "never downloads" in str(error.value)
+    assert not (tmp_path / "torch").exists()  # nothing was fetched
+
+
+def test_mobilenet_loads_weights_from_the_torch_cache(monkeypatch, tmp_path):
+    from torchvision.models import mobilenet_v3_large
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    path = torch_hub_checkpoint(MOBILENET_V3_LARGE_FILE)
+    path.parent.mkdir(parents=True)
+    torch.manual_seed(1)
+    reference = mobilenet_v3_large(weights=None)  # random weights standing in for ImageNet's
+    torch.save(reference.state_dict(), path)
+
+    net = get_spec("mobilenet_v3_large").build(True).eval()
+    assert torch.equal(net.features[0][0].weight, reference.features[0][0].weight)
+    with torch.inference_mode():
+        assert net(torch.zeros(1, 3, 224, 224)).shape == (1, 960)
+
+
+def test_selecting_an_unavailable_backbone_is_refused_up_front(ml, monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "empty-torch"))
+    images, labels = texture_images(per_class=1, patch=64)
+    photos = put_photos(ml.storage, images[:2], labels[:2])
+    before = ml.stored_keys()
+    body = ml.gql(START, input={"runId": new_id(), "classes": ["brick", "grass"],
+                                "examples": [p.example() for p in photos], "backbone": "mobilenet_v3_large"})
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "FAILED_PRECONDITION"
+    assert MOBILENET_V3_LARGE_FILE in error["message"]
+    assert ml.stored_keys() == before

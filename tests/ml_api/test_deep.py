@@ -1,0 +1,79 @@
+"""DEEP mode on the CPU with tiny images (imageSize 64) so it runs in seconds: fine-tuning,
+per-epoch checkpoints, a graceful stop that checkpoints, resume from the checkpoint."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import torch
+
+from .conftest import EVALUATE, PREDICT, new_id, put_photos, texture_images
+
+SMALL = 64
+
+
+def texture_photos(ml, per_class=4):
+    images, labels = texture_images(per_class=per_class, patch=96)
+    keep = [i for i, label in enumerate(labels) if label in ("brick", "grass")]
+    return put_photos(ml.storage, [images[i] for i in keep], [labels[i] for i in keep])
+
+
+def test_deep_trains_checkpoints_and_serves(ml):
+    photos = texture_photos(ml)
+    run_id = new_id()
+    job = ml.start(run_id, ["brick", "grass"], [p.example() for p in photos], mode="DEEP", epochs=2,
+                   imageSize=SMALL)
+    assert job["mode"] == "DEEP" and job["epochs"] == 2
+    job = ml.wait(run_id)
+    assert job["status"] == "SUCCEEDED", job["error"]
+    assert job["epoch"] == 2 and job["epochsRun"] == 2 and job["resumedFromEpoch"] is None
+    keys = set(ml.stored_keys())
+    assert f"runs/{run_id}/model.pt" in keys
+    assert f"runs/{run_id}/checkpoint.pt" not in keys  # superseded by the model
+
+    saved = torch.load(io.BytesIO(ml.storage.get_bytes(f"runs/{run_id}/model.pt")), weights_only=True)
+    assert saved["mode"] == "DEEP" and saved["imageSize"] == SMALL and saved["classes"] == ["brick", "grass"]
+    assert any(k.startswith("features.") for k in saved["weights"]) and "head.weight" in saved["weights"]
+
+    prediction = ml.data(PREDICT, input={"runId": run_id, "imageUri": photos[0].uri})["predict"]
+    assert {s["label"] for s in prediction["scores"]} == {"brick", "grass"}
+    evaluation = ml.data(EVALUATE, input={"runId": run_id, "examples": [p.example() for p in photos]})["evaluate"]
+    assert sum(map(sum, evaluation["confusion"])) == len(photos)
+
+
+def test_stop_checkpoints_and_another_replica_resumes(make_ml, tmp_path):
+    first = make_ml()
+    photos = texture_photos(first, per_class=6)
+    run_id, epochs = new_id(), 6
+    examples = [p.example() for p in photos]
+    first.start(run_id, ["brick", "grass"], examples, mode="DEEP", epochs=epochs, imageSize=SMALL)
+    deadline = time.monotonic() + 120
+    while (first.job(run_id)["epoch"] or 0) < 1:
+        assert time.monotonic() < deadline, first.job(run_id)
+        time.sleep(0.05)
+
+    first.service.jobs.request_stop()  # what the SIGTERM handler does
+    while first.service.jobs.active_runs():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    stopped = first.job(run_id)
+    assert stopped["status"] == "QUEUED" and stopped["interrupted"] is True, stopped
+    checkpoint = torch.load(io.BytesIO(first.storage.get_bytes(f"runs/{run_id}/checkpoint.pt")),
+                            weights_only=True)
+    assert 1 <= checkpoint["epoch"] < epochs
+    assert set(checkpoint) >= {"model", "optimizer", "scheduler", "epoch", "classes", "args"}
+    assert checkpoint["classes"] == ["brick", "grass"]
+
+    # A stopping replica refuses new work; a second replica (same storage) resumes at once.
+    assert first.error_code(
+        "mutation($i: StartTrainingInput!) { startTraining(input: $i) { runId } }",
+        i={"runId": new_id(), "classes": ["brick", "grass"], "examples": examples}) == "UNAVAILABLE"
+    second = make_ml(first.storage.url)
+    resumed = second.start(run_id, ["brick", "grass"], examples, mode="DEEP", epochs=epochs, imageSize=SMALL)
+    assert resumed["runId"] == run_id and resumed["attempt"] == 2
+    done = second.wait(run_id)
+    assert done["status"] == "SUCCEEDED", done["error"]
+    assert done["resumedFromEpoch"] == checkpoint["epoch"]
+    assert done["epochsRun"] == epochs - checkpoint["epoch"] < epochs
+    assert done["epoch"] == epochs
