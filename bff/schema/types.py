@@ -18,6 +18,7 @@ class WorkshopClass(graphene.ObjectType):
     id = graphene.ID(required=True)
     name = graphene.String(required=True)
     emoji = graphene.String()
+    workshop = graphene.Field(lambda: Workshop, required=True)
 
 
 class Group(graphene.ObjectType):
@@ -30,6 +31,7 @@ class Group(graphene.ObjectType):
     login_url = graphene.String(description="Admin only: the URL on the group's QR card")
     token = graphene.String(description="Admin only: the login token on the group's card")
     revoked = graphene.Boolean(description="Admin only: the group cannot log in")
+    workshop = graphene.Field(lambda: Workshop, required=True)
 
     @staticmethod
     def _card(group, info):
