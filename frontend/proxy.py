@@ -1,0 +1,81 @@
+"""Forward ``/graphql`` and ``/media/*`` to the BFF when ``settings.bff_url`` is set (under
+``pictolab up``), so that the browser sees one origin as it does behind the Ingress.
+
+Bodies stream both ways (uploads are up to 20 MB, photos come back as bytes); cookies
+pass through in both directions; the client's address is appended to X-Forwarded-For.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import urllib3
+from flask import Flask, Response, current_app, request
+
+log = logging.getLogger(__name__)
+
+# Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection, never forwarded.
+HOP_BY_HOP = frozenset({
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+    "trailers", "transfer-encoding", "upgrade", "proxy-connection",
+})
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+CHUNK = 64 * 1024
+
+
+def _upstream_headers() -> dict[str, str]:
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP and k.lower() != "host"}
+    client = request.remote_addr or ""
+    previous = request.headers.get("X-Forwarded-For")
+    headers["X-Forwarded-For"] = f"{previous}, {client}" if previous else client
+    headers["X-Forwarded-Proto"] = request.headers.get("X-Forwarded-Proto", request.scheme)
+    headers["X-Forwarded-Host"] = request.headers.get("X-Forwarded-Host", request.host)
+    return headers
+
+
+def _unavailable(path: str) -> Response:
+    if path.startswith("/graphql"):
+        body = json.dumps({"errors": [{"message": "The BFF is not reachable",
+                                       "extensions": {"code": "UNAVAILABLE"}}]})
+        return Response(body, status=502, mimetype="application/json")
+    return Response("Bad Gateway\n", status=502, mimetype="text/plain")
+
+
+def _forward() -> Response:
+    settings = current_app.config["SETTINGS"]
+    pool: urllib3.PoolManager = current_app.extensions["pictolab_proxy_pool"]
+    url = settings.bff_url.rstrip("/") + request.full_path.rstrip("?") if request.query_string \
+        else settings.bff_url.rstrip("/") + request.path
+    headers = _upstream_headers()
+    chunked_in = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    has_body = chunked_in or bool(request.content_length)
+    body = iter(lambda: request.stream.read(CHUNK), b"") if has_body else None
+    try:
+        upstream = pool.urlopen(
+            request.method, url, body=body, headers=headers, chunked=chunked_in and body is not None,
+            redirect=False, retries=False, preload_content=False, decode_content=False,
+            timeout=urllib3.Timeout(connect=current_app.config["PROXY_CONNECT_TIMEOUT"],
+                                    read=current_app.config["PROXY_READ_TIMEOUT"]))
+    except urllib3.exceptions.HTTPError as exc:
+        log.warning("BFF unreachable at %s: %s", settings.bff_url, exc.__class__.__name__)
+        return _unavailable(request.path)
+
+    response = Response(upstream.stream(CHUNK, decode_content=False), status=upstream.status,
+                        direct_passthrough=True)
+    response.headers.clear()
+    for name, value in upstream.headers.iteritems():  # one entry per Set-Cookie
+        if name.lower() not in HOP_BY_HOP:
+            response.headers.add(name, value)
+    response.proxied = True  # security.py: keep the BFF's own content policy
+    response.call_on_close(upstream.release_conn)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    if not settings.bff_url:
+        return
+    app.extensions["pictolab_proxy_pool"] = urllib3.PoolManager(num_pools=4, maxsize=16, block=False)
+    app.add_url_rule("/graphql", "proxy_graphql", _forward, methods=METHODS)
+    app.add_url_rule("/media/<path:rest>", "proxy_media", lambda rest: _forward(), methods=METHODS)

@@ -1,0 +1,104 @@
+// One group: photos per class, its runs, and the confusion matrix of a run whose cells
+// open the misclassified hidden test photos.
+import { useEffect, useState } from "react";
+import { percent } from "../lib/api";
+import { classLabel } from "../lib/classes";
+import { ErrorBanner, Spinner } from "../lib/ui";
+import { groupDetail, knownClass, type GroupDetail, type GroupRun } from "./adminApi";
+
+function nameOf(classId: string): string {
+  const cls = knownClass(classId);
+  if (!cls) return classId.slice(0, 6);
+  const { emoji, name } = classLabel(cls, 0);
+  return `${emoji} ${name}`;
+}
+
+function ConfusionMatrix({ run }: { run: GroupRun }) {
+  const [cell, setCell] = useState<{ label: string; predicted: string } | null>(null);
+  const labels = run.labels ?? [];
+  const confusion = run.confusion ?? [];
+  if (!labels.length || !confusion.length) return <p className="muted">No test results for this run.</p>;
+  const max = Math.max(1, ...confusion.flat());
+  const shown = cell ? (run.misclassified ?? []).filter((m) => m.label === cell.label && m.predicted === cell.predicted) : [];
+  return (
+    <div className="confusion-wrap">
+      <table className="confusion" data-testid="confusion">
+        <thead>
+          <tr><th>true ↓ / predicted →</th>{labels.map((l) => <th key={l}>{nameOf(l)}</th>)}</tr>
+        </thead>
+        <tbody>
+          {labels.map((label, i) => (
+            <tr key={label}>
+              <th>{nameOf(label)}</th>
+              {labels.map((predicted, j) => {
+                const count = confusion[i]?.[j] ?? 0;
+                const wrong = i !== j && count > 0;
+                return (
+                  <td key={predicted} className={i === j ? "diag" : wrong ? "wrong" : ""}
+                      style={{ "--heat": String(count / max) } as React.CSSProperties}>
+                    {wrong ? (
+                      <button type="button" className="cell-button" onClick={() => setCell({ label, predicted })}>{count}</button>
+                    ) : count}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {cell && (
+        <div className="misclassified" data-testid="misclassified">
+          <h3>{nameOf(cell.label)} → {nameOf(cell.predicted)}</h3>
+          <div className="thumb-grid">
+            {shown.map((m) => <figure key={m.photoId} className="thumb"><img src={m.url} alt="" /></figure>)}
+          </div>
+          {shown.length === 0 && <p className="muted">The server kept no photos for this cell.</p>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function GroupDetailPage({ groupId, onError }: { groupId: string; onError: (err: unknown) => void }) {
+  const [detail, setDetail] = useState<GroupDetail | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [runId, setRunId] = useState<string | null>(null);
+  useEffect(() => {
+    groupDetail(groupId).then((d) => {
+      setDetail(d);
+      setRunId(d.runs.find((r) => r.status === "SUCCEEDED")?.id ?? null);
+    }, (err) => {
+      setError(err);
+      onError(err);
+    });
+  }, [groupId, onError]);
+  if (error) return <ErrorBanner error={error} />;
+  if (!detail) return <Spinner />;
+  const run = detail.runs.find((r) => r.id === runId);
+  return (
+    <div className="group-detail" data-testid="group-detail">
+      <h1>{detail.group.emoji} {detail.group.name}</h1>
+      <div className="admin-columns">
+        <section className="card">
+          <h2>Photos per class</h2>
+          <ul>{detail.photosPerClass.map((p) => <li key={p.classId}>{nameOf(p.classId)}: <strong>{p.count}</strong></li>)}</ul>
+        </section>
+        <section className="card">
+          <h2>Runs</h2>
+          <table className="runs-table">
+            <thead><tr><th>mode</th><th>status</th><th>test</th><th /></tr></thead>
+            <tbody>
+              {detail.runs.map((r) => (
+                <tr key={r.id} className={r.id === runId ? "selected" : ""}>
+                  <td>{r.mode}</td><td>{r.status}</td><td>{percent(r.testAccuracy)}</td>
+                  <td>{r.confusion && <button type="button" className="small-button" onClick={() => setRunId(r.id)}>matrix</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </div>
+      {run && <section className="card"><h2>Confusion matrix</h2><ConfusionMatrix run={run} /></section>}
+    </div>
+  );
+}

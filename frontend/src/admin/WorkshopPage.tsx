@@ -1,0 +1,217 @@
+// One workshop: phase control, groups (cards, detail), hidden test photos, the class-wide
+// chart, photo moderation and the purge.
+import { lazy, Suspense, useCallback, useEffect, useState, type ChangeEvent } from "react";
+import type { Phase, Photo } from "../lib/api";
+import { classLabel } from "../lib/classes";
+import { downscalePhoto } from "../lib/downscale";
+import { Link, navigate } from "../lib/router";
+import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
+import {
+  adminDeletePhoto, adminPhotos, loadWorkshop, PHASES, purgeWorkshop, setPhase, uploadTestPhoto, type AdminWorkshop,
+} from "./adminApi";
+
+const ExperimentChart = lazy(() => import("./ExperimentChart"));
+
+function PhaseControl({ workshop, onChange, onError }: {
+  workshop: AdminWorkshop; onChange: (phase: Phase) => void; onError: (err: unknown) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const choose = async (phase: Phase) => {
+    setBusy(true);
+    try {
+      onChange(await setPhase(workshop.id, phase));
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="phase-control" role="group" aria-label="Phase" data-testid="phase-control">
+      {PHASES.map((phase) => (
+        <button key={phase} type="button" disabled={busy} data-testid={`phase-${phase}`}
+                className={`phase-button${workshop.phase === phase ? " phase-current" : ""}`}
+                aria-pressed={workshop.phase === phase} onClick={() => choose(phase)}>
+          {phase}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (err: unknown) => void }) {
+  const [sent, setSent] = useState<Record<string, number>>({});
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const upload = async (classId: string, event: ChangeEvent<HTMLInputElement>) => {
+    const files = [...(event.target.files ?? [])];
+    event.target.value = "";
+    setProgress({ done: 0, total: files.length });
+    for (const [index, file] of files.entries()) {
+      try {
+        const { blob } = await downscalePhoto(file);
+        await uploadTestPhoto(classId, blob);
+        setSent((current) => ({ ...current, [classId]: (current[classId] ?? 0) + 1 }));
+      } catch (err) {
+        setError(err);
+        onError(err);
+      }
+      setProgress({ done: index + 1, total: files.length });
+    }
+    setProgress(null);
+  };
+  return (
+    <section className="card" data-testid="test-photos">
+      <h2>Hidden test photos</h2>
+      <p className="muted">Photos no group sees; every model is scored on them.</p>
+      <ul className="test-classes">
+        {workshop.classes.map((cls, index) => {
+          const { emoji, name } = classLabel(cls, index);
+          return (
+            <li key={cls.id}>
+              <span>{emoji} {name}</span>
+              <label className="small-button">
+                <input type="file" accept="image/*" multiple className="visually-hidden"
+                       data-testid={`test-input-${cls.id}`} onChange={(e) => upload(cls.id, e)} />
+                Add…
+              </label>
+              <span className="muted" data-testid={`test-sent-${cls.id}`}>{sent[cls.id] ?? 0} added now</span>
+            </li>
+          );
+        })}
+      </ul>
+      {progress && <ProgressBar value={progress.total ? progress.done / progress.total : 0} />}
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+    </section>
+  );
+}
+
+function Moderation({ workshop }: { workshop: AdminWorkshop }) {
+  const [groupId, setGroupId] = useState("");
+  const [classId, setClassId] = useState("");
+  const [photos, setPhotos] = useState<Photo[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = useCallback(() => {
+    setPhotos(null);
+    adminPhotos(workshop.id, groupId, classId).then(setPhotos, (err) => {
+      setPhotos([]);
+      setError(err);
+    });
+  }, [workshop.id, groupId, classId]);
+  useEffect(load, [load]);
+  const remove = async (id: string) => {
+    if (!window.confirm("Delete this photo?")) return;
+    try {
+      await adminDeletePhoto(id);
+      setPhotos((current) => current?.filter((p) => p.id !== id) ?? null);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section className="card" data-testid="moderation">
+      <h2>Photos (moderation)</h2>
+      <div className="filters">
+        <select value={groupId} onChange={(e) => setGroupId(e.target.value)} aria-label="group">
+          <option value="">All groups</option>
+          {workshop.groups?.map((g) => <option key={g.id} value={g.id}>{g.emoji} {g.name}</option>)}
+        </select>
+        <select value={classId} onChange={(e) => setClassId(e.target.value)} aria-label="class">
+          <option value="">All classes</option>
+          {workshop.classes.map((c, i) => <option key={c.id} value={c.id}>{classLabel(c, i).emoji} {classLabel(c, i).name}</option>)}
+        </select>
+      </div>
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      {photos === null ? <Spinner /> : photos.length === 0 ? <p className="muted">No photos.</p> : (
+        <div className="thumb-grid admin-thumbs">
+          {photos.map((photo) => (
+            <figure key={photo.id} className="thumb">
+              <img src={photo.url} alt="" loading="lazy" />
+              <button type="button" className="thumb-delete" aria-label="Delete photo" onClick={() => remove(photo.id)}>🗑️</button>
+            </figure>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Purge({ workshop }: { workshop: AdminWorkshop }) {
+  const [typed, setTyped] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const purge = async () => {
+    setBusy(true);
+    try {
+      await purgeWorkshop(workshop.id);
+      navigate("/admin");
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card danger-zone" data-testid="purge">
+      <h2>Delete everything</h2>
+      <p>Deletes every photo, model and embedding of this workshop. It cannot be undone.
+        Type the workshop title <strong>{workshop.title}</strong> to confirm.</p>
+      <input value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="workshop title" />
+      <button type="button" className="big-button danger" disabled={busy || typed !== workshop.title} onClick={purge}>
+        Purge workshop
+      </button>
+      <ErrorBanner error={error} />
+    </section>
+  );
+}
+
+export function WorkshopPage({ workshopId, onError }: { workshopId: string; onError: (err: unknown) => void }) {
+  const [workshop, setWorkshop] = useState<AdminWorkshop | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    loadWorkshop(workshopId).then(setWorkshop, (err) => {
+      setError(err);
+      onError(err);
+    });
+  }, [workshopId, onError]);
+  if (error && !workshop) return <ErrorBanner error={error} />;
+  if (!workshop) return <Spinner />;
+  const report = (err: unknown) => {
+    setError(err);
+    onError(err);
+  };
+  return (
+    <div className="workshop-page" data-testid="admin-workshop">
+      <div className="workshop-head">
+        <h1>{workshop.title}</h1>
+        <div className="workshop-links">
+          <Link to={`/admin/workshops/${workshop.id}/cards`} className="small-button" data-testid="cards-link">🖨️ QR cards</Link>
+          <Link to={`/admin/workshops/${workshop.id}/scoreboard`} className="small-button" data-testid="scoreboard-link">📽️ Scoreboard</Link>
+        </div>
+      </div>
+      <PhaseControl workshop={workshop} onChange={(phase) => setWorkshop({ ...workshop, phase })} onError={report} />
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      <div className="admin-columns">
+        <section className="card" data-testid="groups">
+          <h2>Groups</h2>
+          {workshop.groups?.length ? (
+            <ul className="group-list">
+              {workshop.groups.map((g) => (
+                <li key={g.id}>
+                  <Link to={`/admin/groups/${g.id}`}>{g.emoji} {g.name}</Link>
+                  {g.photoCount != null && <span className="muted"> · {g.photoCount} photos</span>}
+                </li>
+              ))}
+            </ul>
+          ) : <p className="muted">The server did not list the groups.</p>}
+        </section>
+        <TestPhotos workshop={workshop} onError={onError} />
+      </div>
+      <section className="card">
+        <h2>More photos → better AI?</h2>
+        <Suspense fallback={<Spinner />}><ExperimentChart workshopId={workshop.id} /></Suspense>
+      </section>
+      <Moderation workshop={workshop} />
+      <Purge workshop={workshop} />
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+// One class: take photos (rear camera or album), see each one's upload progress, see and
+// delete what was sent.
+import { useState, type ChangeEvent } from "react";
+import { deletePhoto, MIN_PHOTOS_PER_CLASS, type Photo } from "../lib/api";
+import { downscalePhoto } from "../lib/downscale";
+import { friendlyError } from "../lib/errors";
+import { GraphQLRequestError } from "../lib/graphql";
+import { plainText, Rubied, T, tr, useLang } from "../lib/i18n";
+import { Link } from "../lib/router";
+import type { QueueItemView } from "../lib/uploadQueue";
+import { ErrorBanner, ProgressBar, Spinner, useObjectUrl } from "../lib/ui";
+import { classEmoji, classDisplayName } from "./Home";
+import { useKidsSession, useQueueSnapshot } from "./session";
+
+function PendingPhoto({ item }: { item: QueueItemView }) {
+  const url = useObjectUrl(item.blob);
+  const lang = useLang();
+  return (
+    <figure className={`thumb thumb-${item.status}`} data-testid="pending-photo" data-status={item.status}>
+      {url && <img src={url} alt="" />}
+      <figcaption>
+        <ProgressBar value={item.status === "sending" ? item.progress : 0} label={plainText(tr("sending", lang))} />
+        <span className="thumb-status">
+          {item.status === "retrying" ? "⏳" : "⬆️"}
+        </span>
+      </figcaption>
+    </figure>
+  );
+}
+
+function SentPhoto({ photo, onDeleted }: { photo: Photo; onDeleted: (error?: unknown) => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const lang = useLang();
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await deletePhoto(photo.id);
+      onDeleted();
+    } catch (error) {
+      setBusy(false);
+      setConfirming(false);
+      onDeleted(error);
+    }
+  };
+  return (
+    <figure className="thumb" data-testid="sent-photo">
+      <img src={photo.url} alt="" loading="lazy" />
+      {confirming ? (
+        <div className="thumb-confirm">
+          <span><T k="confirmDelete" /></span>
+          <button type="button" className="small-button danger" disabled={busy} onClick={remove}><T k="yes" /></button>
+          <button type="button" className="small-button" onClick={() => setConfirming(false)}><T k="no" /></button>
+        </div>
+      ) : (
+        <button type="button" className="thumb-delete" aria-label={plainText(tr("deletePhoto", lang))}
+                onClick={() => setConfirming(true)}>🗑️</button>
+      )}
+    </figure>
+  );
+}
+
+export function ClassPage({ classId }: { classId: string }) {
+  const { workshop, photos, queue, removePhotoLocally } = useKidsSession();
+  const snapshot = useQueueSnapshot(queue);
+  const lang = useLang();
+  const [preparing, setPreparing] = useState(0);
+  const [error, setError] = useState<unknown>(null);
+  const index = workshop.classes.findIndex((c) => c.id === classId);
+  const cls = workshop.classes[index];
+  if (!cls) {
+    return (
+      <section className="center-screen">
+        <ErrorBanner error={new GraphQLRequestError("unknown class", "NOT_FOUND")} />
+        <Link to="/" className="big-button"><T k="back" /></Link>
+      </section>
+    );
+  }
+  const sent = photos.filter((p) => p.classId === classId);
+  const pending = snapshot.items.filter((i) => i.classId === classId);
+  const dropped = snapshot.dropped.filter((d) => d.classId === classId);
+
+  const addFiles = async (event: ChangeEvent<HTMLInputElement>) => {
+    const files = [...(event.target.files ?? [])];
+    event.target.value = "";  // the same photo can be picked again later
+    setPreparing((n) => n + files.length);
+    for (const file of files) {
+      try {
+        const { blob } = await downscalePhoto(file);
+        await queue.add(blob, classId);
+      } catch (err) {
+        setError(err);
+      } finally {
+        setPreparing((n) => n - 1);
+      }
+    }
+  };
+
+  return (
+    <section className="class-page" data-testid="class-page">
+      <div className="class-page-head">
+        <Link to="/" className="back-button" aria-label={plainText(tr("back", lang))}>←</Link>
+        <h1 className="screen-title">
+          <span aria-hidden="true">{classEmoji(cls, index)}</span> {classDisplayName(cls, index)}
+        </h1>
+        <span className="class-count" data-testid="sent-count" data-count={sent.length}>
+          <T k="photosCount" vars={{ n: sent.length }} /> / {MIN_PHOTOS_PER_CLASS}+
+        </span>
+      </div>
+      <div className="capture-buttons">
+        <label className="big-button camera-button">
+          <input type="file" accept="image/*" capture="environment" className="visually-hidden"
+                 data-testid="camera-input" onChange={addFiles} />
+          <span aria-hidden="true">📷</span> <T k="takePhoto" />
+        </label>
+        <label className="big-button album-button">
+          <input type="file" accept="image/*" multiple className="visually-hidden"
+                 data-testid="album-input" onChange={addFiles} />
+          <span aria-hidden="true">🖼️</span> <T k="fromLibrary" />
+        </label>
+      </div>
+      {!snapshot.online && pending.length > 0 && <p className="banner banner-info" role="status"><T k="offline" /></p>}
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      {dropped.map((d) => (
+        <div key={d.id} className="banner banner-error" role="alert" data-testid="dropped-photo" data-code={d.code}>
+          <span className="banner-text"><strong><T k="dropped" /></strong>: <Rubied text={friendlyError(d.code, lang)} /></span>
+          <button type="button" className="banner-close" onClick={() => queue.dismissDropped(d.id)}><T k="dismiss" /></button>
+        </div>
+      ))}
+      {(pending.length > 0 || preparing > 0) && (
+        <div className="thumb-grid pending-grid" data-testid="pending-grid">
+          {pending.map((item) => <PendingPhoto key={item.id} item={item} />)}
+          {preparing > 0 && <div className="thumb thumb-preparing"><Spinner /></div>}
+        </div>
+      )}
+      <h2><T k="uploadedPhotos" /></h2>
+      {sent.length === 0 ? <p className="muted"><T k="noPhotosYet" /></p> : (
+        <div className="thumb-grid" data-testid="sent-grid">
+          {sent.map((photo) => (
+            <SentPhoto key={photo.id} photo={photo}
+                       onDeleted={(err) => (err ? setError(err) : removePhotoLocally(photo.id))} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

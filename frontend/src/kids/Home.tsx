@@ -1,0 +1,47 @@
+// Home: one big card per class with its emoji, name, photo count and progress to the minimum.
+import { MIN_PHOTOS_PER_CLASS, type WorkshopClass } from "../lib/api";
+import { classLabel } from "../lib/classes";
+import { T } from "../lib/i18n";
+import { Link } from "../lib/router";
+import { ProgressBar } from "../lib/ui";
+import { useKidsSession, useQueueSnapshot } from "./session";
+
+export function classEmoji(cls: WorkshopClass, index: number): string {
+  return classLabel(cls, index).emoji;
+}
+
+export function classDisplayName(cls: WorkshopClass, index: number): string {
+  return classLabel(cls, index).name;
+}
+
+export function Home() {
+  const { workshop, photos, queue } = useKidsSession();
+  const pending = useQueueSnapshot(queue).items;
+  return (
+    <section data-testid="home-ready">
+      <h1 className="screen-title"><T k="homeTitle" /></h1>
+      <p className="lead"><T k="homeHint" vars={{ min: MIN_PHOTOS_PER_CLASS }} /></p>
+      <div className="class-grid">
+        {workshop.classes.map((cls, index) => {
+          const sent = photos.filter((p) => p.classId === cls.id).length;
+          const waiting = pending.filter((p) => p.classId === cls.id).length;
+          const missing = Math.max(0, MIN_PHOTOS_PER_CLASS - sent);
+          return (
+            <Link key={cls.id} to={`/class/${cls.id}`} className="class-card" data-testid={`class-card-${cls.id}`}>
+              <span className="class-emoji" aria-hidden="true">{classEmoji(cls, index)}</span>
+              <span className="class-name">{classDisplayName(cls, index)}</span>
+              <span className="class-count" data-testid="photo-count" data-count={sent}>
+                <T k="photosCount" vars={{ n: sent }} />
+                {waiting > 0 && <span className="class-pending"> (+{waiting} ⏳)</span>}
+              </span>
+              <ProgressBar value={sent / MIN_PHOTOS_PER_CLASS} />
+              <span className={missing ? "class-missing" : "class-ready"}>
+                {missing ? <T k="moreNeeded" vars={{ n: missing }} /> : <T k="readyToTrain" />}
+              </span>
+            </Link>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

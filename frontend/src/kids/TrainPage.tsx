@@ -1,0 +1,111 @@
+// Train: one big button, an animated progress bar while the run is queued or running
+// (polled every second), then the result.
+import { useCallback, useState } from "react";
+import { isActive, loadTrainingRuns, MIN_PHOTOS_PER_CLASS, percent, startTraining, type TrainingRun } from "../lib/api";
+import { T } from "../lib/i18n";
+import { usePolling } from "../lib/usePolling";
+import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
+import { useKidsSession } from "./session";
+
+function RunResult({ run }: { run: TrainingRun }) {
+  if (isActive(run)) {
+    return (
+      <div className="run-card run-active" data-testid="run-active" data-status={run.status}>
+        <div className="run-robot" aria-hidden="true">🤖💭</div>
+        <p className="run-status"><T k={run.status === "QUEUED" ? "trainQueued" : "trainRunning"} /></p>
+        <ProgressBar value={run.status === "QUEUED" ? 0.03 : Math.max(0.05, run.progress)} animated />
+        <p className="run-percent">{Math.round(run.progress * 100)}%</p>
+      </div>
+    );
+  }
+  if (run.status === "FAILED") {
+    return (
+      <div className="run-card run-failed" data-testid="run-failed">
+        <div className="run-robot" aria-hidden="true">🤖💦</div>
+        <p className="run-status"><T k="trainFailed" /></p>
+        {run.error && <p className="muted">{run.error}</p>}
+      </div>
+    );
+  }
+  return (
+    <div className="run-card run-done" data-testid="run-done">
+      <div className="run-robot" aria-hidden="true">🤖🎉</div>
+      <p className="run-status"><T k="trainDone" /></p>
+      <div className="score-pair">
+        <div className="score">
+          <span className="score-value" data-testid="train-accuracy">{percent(run.trainAccuracy)}</span>
+          <span className="score-label"><T k="trainAccuracy" /></span>
+        </div>
+        {run.testAccuracy != null && (
+          <div className="score">
+            <span className="score-value" data-testid="test-accuracy">{percent(run.testAccuracy)}</span>
+            <span className="score-label"><T k="testAccuracy" /></span>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export default function TrainPage() {
+  const { workshop, photos } = useKidsSession();
+  const [runs, setRuns] = useState<TrainingRun[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+
+  const refresh = useCallback(async () => {
+    try {
+      const latest = await loadTrainingRuns();
+      // Newest first, whatever order the server uses.
+      setRuns([...latest].sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "")));
+    } catch (err) {
+      setError(err);
+    }
+  }, []);
+  const active = runs?.some(isActive) ?? false;
+  usePolling(refresh, active ? 1000 : 5000);
+
+  const enough = workshop.classes.every(
+    (cls) => photos.filter((p) => p.classId === cls.id).length >= MIN_PHOTOS_PER_CLASS);
+
+  const train = async () => {
+    setStarting(true);
+    setError(null);
+    try {
+      const run = await startTraining("QUICK");
+      setRuns((current) => [run, ...(current ?? []).filter((r) => r.id !== run.id)]);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const latest = runs?.[0];
+  return (
+    <section className="train-page" data-testid="train-page">
+      <h1 className="screen-title"><T k="trainTitle" /></h1>
+      {!enough && <p className="banner banner-info"><T k="trainNeedPhotos" vars={{ min: MIN_PHOTOS_PER_CLASS }} /></p>}
+      <button type="button" className="big-button train-button" data-testid="train-button"
+              disabled={starting || active || !enough} onClick={train}>
+        <span aria-hidden="true">🧠</span> <T k="trainButton" />
+      </button>
+      <ErrorBanner error={error} onClose={() => setError(null)} />
+      {runs === null ? <Spinner /> : latest && <RunResult run={latest} />}
+      {runs && runs.length > 1 && (
+        <>
+          <h2><T k="pastRuns" /></h2>
+          <ol className="run-list">
+            {runs.slice(1).map((run) => (
+              <li key={run.id} className={`run-row run-${run.status.toLowerCase()}`}>
+                <span>{run.status === "SUCCEEDED" ? "✅" : run.status === "FAILED" ? "❌" : "⏳"}</span>
+                <span>{percent(run.trainAccuracy)}</span>
+                {run.testAccuracy != null && <span>🏁 {percent(run.testAccuracy)}</span>}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,83 @@
+// What every children's screen needs: the group, its workshop, its photos, the queue.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
+import { loadPhotos, loadSession, type Group, type Photo, type Workshop } from "../lib/api";
+import { errorCodeOf } from "../lib/graphql";
+import { getUploadQueue } from "../lib/queueInstance";
+import type { QueueSnapshot, UploadQueue } from "../lib/uploadQueue";
+
+export interface KidsSession {
+  group: Group;
+  workshop: Workshop;
+  photos: Photo[];
+  refreshPhotos: () => Promise<void>;
+  refreshSession: () => Promise<void>;
+  removePhotoLocally: (id: string) => void;
+  queue: UploadQueue;
+}
+
+const SessionContext = createContext<KidsSession | null>(null);
+
+export function useKidsSession(): KidsSession {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error("useKidsSession outside KidsSessionProvider");
+  return session;
+}
+
+export function useQueueSnapshot(queue: UploadQueue): QueueSnapshot {
+  return useSyncExternalStore(queue.subscribe, queue.getSnapshot, queue.getSnapshot);
+}
+
+type LoadState = { kind: "loading" } | { kind: "loggedOut" } | { kind: "error"; error: unknown } | { kind: "ready" };
+
+export function KidsSessionProvider({ children, loggedOut, failed, loading }: {
+  children: ReactNode; loggedOut: ReactNode; failed: (error: unknown, retry: () => void) => ReactNode; loading: ReactNode;
+}) {
+  const queue = getUploadQueue();
+  const [state, setState] = useState<LoadState>({ kind: "loading" });
+  const [group, setGroup] = useState<Group | null>(null);
+  const [workshop, setWorkshop] = useState<Workshop | null>(null);
+  const [photos, setPhotos] = useState<Photo[]>([]);
+
+  const refreshPhotos = useCallback(async () => {
+    setPhotos(await loadPhotos());
+  }, []);
+
+  const refreshSession = useCallback(async () => {
+    try {
+      const session = await loadSession();
+      if (!session.me || !session.workshop) {
+        setState({ kind: "loggedOut" });
+        return;
+      }
+      setGroup(session.me);
+      setWorkshop(session.workshop);
+      setPhotos(await loadPhotos());
+      setState({ kind: "ready" });
+    } catch (error) {
+      setState(errorCodeOf(error) === "UNAUTHENTICATED" ? { kind: "loggedOut" } : { kind: "error", error });
+    }
+  }, []);
+
+  useEffect(() => {
+    void refreshSession();
+  }, [refreshSession]);
+
+  // Send what is queued (also what a previous page load left) once we know who we are.
+  useEffect(() => {
+    if (state.kind !== "ready") return;
+    void queue.start();
+    return queue.onUploaded((photo) => {
+      setPhotos((current) => (current.some((p) => p.id === photo.id) ? current : [...current, photo]));
+    });
+  }, [state.kind, queue]);
+
+  const value = useMemo<KidsSession | null>(() => (group && workshop ? {
+    group, workshop, photos, refreshPhotos, refreshSession, queue,
+    removePhotoLocally: (id: string) => setPhotos((current) => current.filter((p) => p.id !== id)),
+  } : null), [group, workshop, photos, refreshPhotos, refreshSession, queue]);
+
+  if (state.kind === "loading") return <>{loading}</>;
+  if (state.kind === "loggedOut") return <>{loggedOut}</>;
+  if (state.kind === "error") return <>{failed(state.error, () => void refreshSession())}</>;
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}

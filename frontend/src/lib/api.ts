@@ -1,0 +1,96 @@
+// The BFF operations the children's app uses (names fixed by ARCHITECTURE.md).
+import { gql, gqlUpload, type UploadHandle } from "./graphql";
+import type { UploadedPhoto } from "./uploadQueue";
+
+export interface Group { id: string; name: string; emoji?: string | null; color?: string | null }
+export interface WorkshopClass { id: string; name: string; emoji?: string | null }
+export type Phase = "SETUP" | "COLLECT" | "TRAIN" | "COMPETE" | "CLOSED";
+export interface Workshop { id: string; title: string; phase: Phase; classes: WorkshopClass[] }
+export interface Photo { id: string; classId: string; url: string; width?: number; height?: number }
+export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+export interface TrainingRun {
+  id: string; status: RunStatus; progress: number; trainAccuracy: number | null; testAccuracy: number | null;
+  error?: string | null; mode?: string | null; createdAt?: string | null;
+}
+export interface LabelScore { classId: string; label: string; confidence: number }
+export interface Prediction { label: string; classId: string; confidence: number; scores: LabelScore[] }
+export interface ScoreboardRow {
+  rank: number; group: Group; testAccuracy: number | null; photoCount: number; status?: string | null;
+}
+
+/** The minimum photos per class before training (the BFF's default setting). */
+export const MIN_PHOTOS_PER_CLASS = 5;
+
+const GROUP_FIELDS = "id name emoji color";
+
+export async function login(token: string): Promise<Group | null> {
+  const data = await gql<{ login: Group | null }>(
+    `mutation Login($token: String!) { login(token: $token) { ${GROUP_FIELDS} } }`, { token });
+  return data.login;
+}
+
+export async function logout(): Promise<void> {
+  await gql<{ logout: boolean }>("mutation { logout }");
+}
+
+export async function loadSession(): Promise<{ me: Group | null; workshop: Workshop | null }> {
+  return gql<{ me: Group | null; workshop: Workshop | null }>(
+    `query Session { me { ${GROUP_FIELDS} } workshop { id title phase classes { id name emoji } } }`);
+}
+
+export async function loadPhotos(classId?: string): Promise<Photo[]> {
+  const data = await gql<{ photos: Photo[] }>(
+    "query Photos($classId: ID) { photos(classId: $classId) { id classId url width height } }",
+    classId ? { classId } : {});
+  return data.photos;
+}
+
+export async function deletePhoto(id: string): Promise<boolean> {
+  const data = await gql<{ deletePhoto: boolean }>("mutation Delete($id: ID!) { deletePhoto(id: $id) }", { id });
+  return data.deletePhoto;
+}
+
+const UPLOAD_PHOTO = `mutation Upload($classId: ID!, $file: Upload!) {
+  uploadPhoto(classId: $classId, file: $file) { id classId url width height } }`;
+
+export function uploadPhoto(classId: string, blob: Blob, onProgress?: (f: number) => void): UploadHandle<UploadedPhoto> {
+  const handle = gqlUpload<{ uploadPhoto: UploadedPhoto }>(UPLOAD_PHOTO, { classId }, { "variables.file": blob }, onProgress);
+  return { promise: handle.promise.then((d) => d.uploadPhoto), abort: handle.abort };
+}
+
+const RUN_FIELDS = "id status progress trainAccuracy testAccuracy error mode createdAt";
+
+export async function startTraining(mode: "QUICK" | "DEEP" = "QUICK"): Promise<TrainingRun> {
+  const data = await gql<{ train: TrainingRun }>(
+    `mutation Train($mode: TrainingMode) { train(mode: $mode) { ${RUN_FIELDS} } }`, { mode });
+  return data.train;
+}
+
+export async function loadTrainingRuns(): Promise<TrainingRun[]> {
+  const data = await gql<{ trainingRuns: TrainingRun[] }>(`query Runs { trainingRuns { ${RUN_FIELDS} } }`);
+  return data.trainingRuns;
+}
+
+const PREDICT = `mutation Predict($file: Upload!) {
+  predict(file: $file) { label classId confidence scores { classId label confidence } } }`;
+
+export function predict(blob: Blob, onProgress?: (f: number) => void): Promise<Prediction> {
+  return gqlUpload<{ predict: Prediction }>(PREDICT, {}, { "variables.file": blob }, onProgress)
+    .promise.then((d) => d.predict);
+}
+
+export async function loadScoreboard(workshopId?: string): Promise<ScoreboardRow[]> {
+  const data = await gql<{ scoreboard: ScoreboardRow[] }>(
+    `query Scoreboard($workshopId: ID) { scoreboard(workshopId: $workshopId) {
+       rank group { ${GROUP_FIELDS} } testAccuracy photoCount status } }`,
+    workshopId ? { workshopId } : {});
+  return data.scoreboard;
+}
+
+export function isActive(run: TrainingRun): boolean {
+  return run.status === "QUEUED" || run.status === "RUNNING";
+}
+
+export function percent(value: number | null | undefined): string {
+  return value == null ? "–" : `${Math.round(value * 100)}%`;
+}

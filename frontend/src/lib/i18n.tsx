@@ -1,0 +1,94 @@
+// Japanese by default (words a 4th grader reads, kanji with furigana), English on a toggle
+// that is remembered in localStorage. Japanese strings mark furigana as {漢字|かんじ}.
+import { Fragment, useSyncExternalStore, type ReactNode } from "react";
+import { STRINGS, type StringKey } from "./strings";
+
+export type Lang = "ja" | "en";
+const STORAGE_KEY = "pictolab.lang";
+const listeners = new Set<() => void>();
+
+function readLang(): Lang {
+  try {
+    return localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "ja";
+  } catch {
+    return "ja";
+  }
+}
+
+let current: Lang = typeof localStorage === "undefined" ? "ja" : readLang();
+
+export function getLang(): Lang {
+  return current;
+}
+
+export function setLang(lang: Lang): void {
+  current = lang;
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    /* private mode: the choice lasts until reload */
+  }
+  document.documentElement.lang = lang;
+  listeners.forEach((listener) => listener());
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function useLang(): Lang {
+  return useSyncExternalStore(subscribe, getLang, getLang);
+}
+
+const RUBY = /\{([^|{}]+)\|([^{}]+)\}/g;
+
+/** "{写真|しゃしん}を とる" -> [<ruby>写真<rt>しゃしん</rt></ruby>, "を とる"] */
+export function renderRuby(text: string): ReactNode[] {
+  const nodes: ReactNode[] = [];
+  let last = 0;
+  for (const match of text.matchAll(RUBY)) {
+    const index = match.index ?? 0;
+    if (index > last) nodes.push(text.slice(last, index));
+    nodes.push(<ruby key={index}>{match[1]}<rt>{match[2]}</rt></ruby>);
+    last = index + match[0].length;
+  }
+  if (last < text.length) nodes.push(text.slice(last));
+  return nodes;
+}
+
+/** The text without furigana markup (for aria-labels, titles, alt text). */
+export function plainText(text: string): string {
+  return text.replace(RUBY, "$1");
+}
+
+function fill(text: string, vars?: Record<string, string | number>): string {
+  if (!vars) return text;
+  return text.replace(/\$\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ""));
+}
+
+export function tr(key: StringKey, lang: Lang, vars?: Record<string, string | number>): string {
+  return fill(STRINGS[key][lang], vars);
+}
+
+/** A translated string, with furigana rendered. */
+export function T({ k, vars }: { k: StringKey; vars?: Record<string, string | number> }) {
+  const lang = useLang();
+  return <Fragment>{renderRuby(tr(k, lang, vars))}</Fragment>;
+}
+
+/** Render any ja/en text with furigana markup (e.g. an error message). */
+export function Rubied({ text }: { text: string }) {
+  return <Fragment>{renderRuby(text)}</Fragment>;
+}
+
+export function LangToggle() {
+  const lang = useLang();
+  const next: Lang = lang === "ja" ? "en" : "ja";
+  return (
+    <button type="button" className="lang-toggle" onClick={() => setLang(next)}
+            aria-label={next === "en" ? "Switch to English" : "日本語にする"}>
+      {next === "en" ? "English" : "にほんご"}
+    </button>
+  );
+}
