@@ -54,7 +54,7 @@ def make_app(tmp_path, database_url):
     apps = []
 
     def _make(migrate: bool = True, **overrides: Any):
-        config = app_config(tmp_path, database_url, **overrides)
+        config = {**app_config(tmp_path, database_url), **overrides}
         app = create_app(config)
         if migrate:
             upgrade_database(app.config["SETTINGS"])

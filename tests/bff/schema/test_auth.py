@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bff.models import Phase
-from tests.bff.conftest import ADMIN_LOGIN, ADMIN_PASSWORD, LOGIN, GraphQLClient, admin_login, login, set_phase
+from tests.bff.conftest import (
+    ADMIN_LOGIN,
+    ADMIN_PASSWORD,
+    LOGIN,
+    GraphQLClient,
+    admin_login,
+    login,
+    set_phase,
+)
 
 ME = "{ me { id name emoji color } isAdmin }"
 REVOKE = "mutation($g: ID!, $d: Boolean) { revokeGroupToken(groupId: $g, disable: $d) { id token loginUrl } }"

@@ -10,10 +10,25 @@ import pytest
 from PIL import Image
 
 from bff.models import Phase
-from tests.bff.conftest import (UPLOAD, UPLOAD_TEST, admin_login, assert_nothing_stored, login, photo_count,
-                                set_phase, stored_keys)
-from tests.bff.factories import (camera_like_jpeg, encode, png_bomb_header, red_top_blue_bottom,
-                                 rotated_with_orientation_tag, sample_photo, solid_jpeg)
+from tests.bff.conftest import (
+    UPLOAD,
+    UPLOAD_TEST,
+    admin_login,
+    assert_nothing_stored,
+    login,
+    photo_count,
+    set_phase,
+    stored_keys,
+)
+from tests.bff.factories import (
+    camera_like_jpeg,
+    encode,
+    png_bomb_header,
+    red_top_blue_bottom,
+    rotated_with_orientation_tag,
+    sample_photo,
+    solid_jpeg,
+)
 
 PHOTOS = "query($classId: ID) { photos(classId: $classId) { id classId url width height } }"
 DELETE = "mutation($id: ID!) { deletePhoto(id: $id) }"
