@@ -7,7 +7,7 @@ import { downscalePhoto } from "../lib/downscale";
 import { Link, navigate } from "../lib/router";
 import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
 import {
-  adminDeletePhoto, adminPhotos, loadWorkshop, PHASES, purgeWorkshop, setPhase, uploadTestPhoto, type AdminWorkshop,
+  adminDeletePhoto, adminPhotos, loadWorkshop, PHASES, purgeWorkshop, setPhase, testPhotoCounts, uploadTestPhoto, type AdminWorkshop,
 } from "./adminApi";
 
 const ExperimentChart = lazy(() => import("./ExperimentChart"));
@@ -41,6 +41,9 @@ function PhaseControl({ workshop, onChange, onError }: {
 
 function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (err: unknown) => void }) {
   const [sent, setSent] = useState<Record<string, number>>({});
+  useEffect(() => {
+    testPhotoCounts(workshop.id).then(setSent, () => undefined);  // counts are a nicety
+  }, [workshop.id]);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const upload = async (classId: string, event: ChangeEvent<HTMLInputElement>) => {
@@ -75,7 +78,7 @@ function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (
                        data-testid={`test-input-${cls.id}`} onChange={(e) => upload(cls.id, e)} />
                 Add…
               </label>
-              <span className="muted" data-testid={`test-sent-${cls.id}`}>{sent[cls.id] ?? 0} added now</span>
+              <span className="muted" data-testid={`test-sent-${cls.id}`}>{sent[cls.id] ?? 0} photos</span>
             </li>
           );
         })}

@@ -146,8 +146,19 @@ export async function adminDeletePhoto(id: string): Promise<boolean> {
   return data.adminDeletePhoto;
 }
 
-export async function purgeWorkshop(workshopId: string): Promise<boolean> {
-  const data = await gql<{ purgeWorkshop: boolean }>(
-    "mutation Purge($workshopId: ID!) { purgeWorkshop(workshopId: $workshopId) }", { workshopId });
+/** The BFF answers with counts of what it deleted (or, in older schemas, a Boolean). */
+export async function purgeWorkshop(workshopId: string): Promise<unknown> {
+  const shape = (fields: string) => `mutation Purge($workshopId: ID!) { purgeWorkshop(workshopId: $workshopId) ${fields} }`;
+  const data = await firstSupported<{ purgeWorkshop: unknown }>(
+    [shape("{ photos trainingRuns objects }"), shape("")], { workshopId });
   return data.purgeWorkshop;
+}
+
+/** How many hidden test photos each class has. */
+export async function testPhotoCounts(workshopId: string): Promise<Record<string, number>> {
+  const data = await gql<{ testPhotos: { id: string; classId: string }[] }>(
+    "query TestPhotos($workshopId: ID!) { testPhotos(workshopId: $workshopId) { id classId } }", { workshopId });
+  const counts: Record<string, number> = {};
+  for (const photo of data.testPhotos) counts[photo.classId] = (counts[photo.classId] ?? 0) + 1;
+  return counts;
 }

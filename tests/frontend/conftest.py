@@ -1,0 +1,74 @@
+"""Fixtures for the frontend server and the browser tests.
+
+``fake_dist`` is a tiny hand-made build (fast, exact file names); ``built_dist`` is the real
+Vite build of frontend/, made with npm when it is missing or older than the sources.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_tool
+
+REPO = Path(__file__).resolve().parents[2]
+FRONTEND = REPO / "frontend"
+DIST = FRONTEND / "dist"
+
+INDEX_HTML = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>PictoLab</title>
+<script type="module" crossorigin src="/assets/index-AbC123xy.js"></script>
+<link rel="stylesheet" href="/assets/index-Zz9Yy8Xx.css"></head><body><div id="root"></div></body></html>
+"""
+
+
+@pytest.fixture
+def fake_dist(tmp_path) -> Path:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text(INDEX_HTML)
+    (dist / "assets" / "index-AbC123xy.js").write_text("console.log('pictolab');\n")
+    (dist / "assets" / "index-Zz9Yy8Xx.css").write_text("body{margin:0}\n")
+    (dist / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    return dist
+
+
+def _newest_source_mtime() -> float:
+    sources = [FRONTEND / name for name in ("index.html", "package.json", "package-lock.json",
+                                            "vite.config.ts", "tsconfig.json")]
+    sources += [p for p in (FRONTEND / "src").rglob("*") if p.is_file() and ".test." not in p.name]
+    sources += [p for p in (FRONTEND / "public").rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in sources if p.exists())
+
+
+def build_frontend() -> Path:
+    """The real build in frontend/dist, rebuilt when a source is newer (``make frontend`` does
+    the same in CI before the tests run)."""
+    index = DIST / "index.html"
+    if index.is_file() and index.stat().st_mtime >= _newest_source_mtime():
+        return DIST
+    npm = require_tool("npm", "apt-get install nodejs npm (Node.js 20+)")
+    if not (FRONTEND / "node_modules").is_dir():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True, timeout=600)
+    subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True, timeout=600, capture_output=True)
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def built_dist() -> Path:
+    return build_frontend()
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """create_app with a test config; data_dir in tmp so nothing is written to the repo."""
+    from frontend import create_app
+
+    def make(**config):
+        config.setdefault("data_dir", tmp_path / "data")
+        app = create_app(config)
+        app.testing = True
+        return app
+
+    return make
