@@ -8,8 +8,15 @@ import pytest
 from PIL import Image
 
 from bff.images import ALLOWED_FORMATS, ImageRejected, _draft_size, sanitise
-from tests.bff.factories import (camera_like_jpeg, encode, gps_exif, png_bomb_header, red_top_blue_bottom,
-                                 rotated_with_orientation_tag, sample_photo)
+from tests.bff.factories import (
+    camera_like_jpeg,
+    encode,
+    gps_exif,
+    png_bomb_header,
+    red_top_blue_bottom,
+    rotated_with_orientation_tag,
+    sample_photo,
+)
 
 LIMIT = 50_000_000
 
