@@ -147,6 +147,14 @@ def make_workshop(app):
     return _make
 
 
+def workshop_on(app, phase: Phase = Phase.COLLECT) -> dict[str, Any]:
+    """A workshop (cat, cup, shoe; 2 groups) on a specific app, for tests that build their own."""
+    with session_scope(app.extensions["pictolab.sessionmaker"]) as db:
+        workshop = create_workshop(db, title="W", classes=["cat", "cup", "shoe"], groups=2, actor="cli")
+        workshop.phase = phase
+        return workshop_summary(app.config["SETTINGS"], workshop)
+
+
 def set_phase(app, workshop_id: str, phase: Phase) -> None:
     with session_scope(app.extensions["pictolab.sessionmaker"]) as db:
         db.get(Workshop, workshop_id).phase = phase

@@ -60,7 +60,7 @@ def test_pictolab_commands(tmp_path, database_url):
     env = base_env(tmp_path / "data", PICTOLAB_DATABASE_URL=database_url)
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([PICTOLAB, *args], env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run([PICTOLAB, *args], check=False, env=env, capture_output=True, text=True, timeout=120)
 
     upgraded = run("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr

@@ -13,12 +13,14 @@ from bff.models import Phase
 from tests.bff.conftest import (
     UPLOAD,
     UPLOAD_TEST,
+    GraphQLClient,
     admin_login,
     assert_nothing_stored,
     login,
     photo_count,
     set_phase,
     stored_keys,
+    workshop_on,
 )
 from tests.bff.factories import (
     camera_like_jpeg,
@@ -157,10 +159,8 @@ def test_truncated_jpeg(app, group_client, workshop):
 
 def test_image_over_the_pixel_cap(make_app, make_workshop):
     app = make_app(max_image_pixels=1_000_000)
-    from tests.bff.conftest import GraphQLClient
-
     client = GraphQLClient(app.test_client())
-    workshop = _workshop_on(app)
+    workshop = workshop_on(app)
     login(client, workshop["groups"][0]["token"])
     response = upload(client, workshop["classes"][0]["id"], solid_jpeg(size=(1200, 1000)))
     assert error_code(response) == "PAYLOAD_TOO_LARGE"
@@ -175,10 +175,8 @@ def test_decompression_bomb_png_is_refused_before_decoding(app, group_client, wo
 
 def test_body_over_the_size_cap(make_app):
     app = make_app(max_upload_bytes=200_000)
-    from tests.bff.conftest import GraphQLClient
-
     client = GraphQLClient(app.test_client())
-    workshop = _workshop_on(app)
+    workshop = workshop_on(app)
     login(client, workshop["groups"][0]["token"])
     data = camera_like_jpeg(size=(1200, 1600))
     assert len(data) > 200_000
@@ -243,10 +241,8 @@ def test_upload_allowed_while_training(app, group_client, workshop):
 
 def test_per_class_cap(make_app):
     app = make_app(max_photos_per_class=2)
-    from tests.bff.conftest import GraphQLClient
-
     client = GraphQLClient(app.test_client())
-    workshop = _workshop_on(app)
+    workshop = workshop_on(app)
     login(client, workshop["groups"][0]["token"])
     cat, cup = workshop["classes"][0]["id"], workshop["classes"][1]["id"]
     for shade in (0, 100):
@@ -258,10 +254,8 @@ def test_per_class_cap(make_app):
 
 def test_per_session_rate_limit(make_app):
     app = make_app(UPLOAD_RATE_PER_SECOND=0.001, UPLOAD_RATE_BURST=3)
-    from tests.bff.conftest import GraphQLClient
-
     client = GraphQLClient(app.test_client())
-    workshop = _workshop_on(app)
+    workshop = workshop_on(app)
     login(client, workshop["groups"][0]["token"])
     class_id = workshop["classes"][0]["id"]
     for shade in range(3):  # different pictures: a repeated one would be de-duplicated
@@ -345,16 +339,6 @@ def test_groups_cannot_upload_or_see_test_photos(app, group_client, workshop):
 
 
 # ---- helpers ----------------------------------------------------------------------------
-
-def _workshop_on(app) -> dict:
-    from bff.db import session_scope
-    from bff.workshops import create_workshop, workshop_summary
-
-    with session_scope(app.extensions["pictolab.sessionmaker"]) as db:
-        workshop = create_workshop(db, title="W", classes=["cat", "cup", "shoe"], groups=2, actor="cli")
-        workshop.phase = Phase.COLLECT
-        return workshop_summary(app.config["SETTINGS"], workshop)
-
 
 def _raw_multipart(client, *, map_text: str, with_file: bool = True, class_id: str = "x"):
     operations = {"query": UPLOAD, "variables": {"classId": class_id, "file": None}}
