@@ -72,3 +72,89 @@ def make_app(tmp_path):
         return app
 
     return make
+
+
+# ---- real services and a real browser ---------------------------------------------------
+
+ADMIN_PASSWORD = "e2e-admin-password-123"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+
+
+class Stack:
+    """`pictolab db upgrade`, `pictolab workshop create --json`, then the BFF, the frontend
+    server forwarding to it, and (optionally) the ML API: real processes on loopback."""
+
+    def __init__(self, data_dir: Path, *, classes: str, groups: int, with_ml: bool):
+        from tests.conftest import free_port
+        from tests.services import PICTOLAB, ServiceProcess, base_env
+
+        self.frontend_port = free_port()
+        self.ml = None
+        self.env = base_env(data_dir, PICTOLAB_ADMIN_PASSWORD=ADMIN_PASSWORD,
+                            PICTOLAB_PUBLIC_URL=f"http://127.0.0.1:{self.frontend_port}")
+        self.processes = []
+        try:
+            if with_ml:
+                self.ml = ServiceProcess("ml-api", dict(self.env)).start()
+                self.processes.append(self.ml)
+                self.env["PICTOLAB_ML_API_URL"] = self.ml.url
+            else:  # nothing listens there: only training would need it
+                self.env["PICTOLAB_ML_API_URL"] = f"http://127.0.0.1:{free_port()}"
+            for args in (["db", "upgrade"],):
+                subprocess.run([PICTOLAB, *args], env=self.env, check=True, capture_output=True, timeout=120)
+            created = subprocess.run(
+                [PICTOLAB, "workshop", "create", "--title", "E2E ワークショップ", "--classes", classes,
+                 "--groups", str(groups), "--json"],
+                env=self.env, check=True, capture_output=True, text=True, timeout=120)
+            import json
+
+            self.workshop = json.loads(created.stdout)
+            self.bff = ServiceProcess("bff", dict(self.env)).start()
+            self.processes.append(self.bff)
+            self.frontend = ServiceProcess("frontend", {**self.env, "PICTOLAB_BFF_URL": self.bff.url},
+                                           port=self.frontend_port).start()
+            self.processes.append(self.frontend)
+        except BaseException:
+            self.stop()
+            raise
+
+    @property
+    def url(self) -> str:
+        return self.frontend.url
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop(timeout=20)
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.service} ---\n{p.log_tail(60)}" for p in self.processes)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from tests.conftest import require
+
+    require(Path(CHROMIUM).exists(), f"{CHROMIUM} not found; install it with: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield playwright, browser
+        browser.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def admin_login(page, base_url: str) -> None:
+    page.goto(base_url + "/admin")
+    page.get_by_test_id("admin-password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_test_id("create-workshop").wait_for()

@@ -75,13 +75,14 @@ export async function listWorkshops(): Promise<AdminWorkshop[]> {
 }
 
 const GROUP_FIELDS_FULL = "groups { id name emoji color loginUrl photoCount }";
+const GROUP_FIELDS_URL = "groups { id name emoji color loginUrl }";
 const GROUP_FIELDS_MIN = "groups { id name emoji color }";
 
 export async function loadWorkshop(id: string): Promise<AdminWorkshop> {
   const shape = (groups: string) =>
     `query Workshop($id: ID) { workshop(id: $id) { id title phase classes { id name emoji } ${groups} } }`;
   const data = await firstSupported<{ workshop: AdminWorkshop | null }>(
-    [shape(GROUP_FIELDS_FULL), shape(GROUP_FIELDS_MIN), shape("")], { id });
+    [shape(GROUP_FIELDS_FULL), shape(GROUP_FIELDS_URL), shape(GROUP_FIELDS_MIN), shape("")], { id });
   if (!data.workshop) throw new GraphQLRequestError("workshop not found", "NOT_FOUND");
   const workshop = data.workshop;
   rememberClasses(workshop.classes);
@@ -97,7 +98,7 @@ export async function createWorkshop(title: string, classes: string[], groups: n
   const shape = (fields: string) => `mutation Create($title: String!, $classes: [String!]!, $groups: Int!) {
     createWorkshop(title: $title, classes: $classes, groups: $groups) { id title phase classes { id name emoji } ${fields} } }`;
   const data = await firstSupported<{ createWorkshop: AdminWorkshop }>(
-    [shape("groups { id name emoji color loginUrl }"), shape(GROUP_FIELDS_MIN)], { title, classes, groups });
+    [shape(GROUP_FIELDS_URL), shape(GROUP_FIELDS_MIN)], { title, classes, groups });
   rememberCreated(data.createWorkshop);
   return data.createWorkshop;
 }

@@ -1,0 +1,54 @@
+"""The admin's QR card page renders one QR per group that decodes to the group's join URL
+(headless Debian Chromium + zxing-cpp), against the real BFF and frontend server."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from tests.frontend.conftest import Stack, admin_login, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, built_dist):
+    stack = Stack(tmp_path_factory.mktemp("qr") / "data", classes="🍎 りんご,✏️ えんぴつ", groups=3, with_ml=False)
+    yield stack
+    stack.stop()
+
+
+def test_cards_decode_to_each_groups_join_url(stack, chromium):
+    import zxingcpp
+
+    _, browser = chromium
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    try:
+        admin_login(page, stack.url)
+        page.goto(f"{stack.url}/admin/workshops/{stack.workshop['id']}/cards")
+        cards = page.get_by_test_id("login-card")
+        cards.first.wait_for()
+        screenshot(page, "admin-qr-cards")
+        expected = {g["id"]: g for g in stack.workshop["groups"]}
+        assert cards.count() == len(expected) == 3
+        decoded = {}
+        for index in range(cards.count()):
+            card = cards.nth(index)
+            group = expected[card.get_attribute("data-group-id")]
+            assert group["name"] in card.inner_text()
+            assert group["emoji"] in card.inner_text()
+            png = card.locator("svg.qr").screenshot()
+            results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+            assert len(results) == 1, f"no QR found on the card of {group['name']}"
+            assert results[0].format == zxingcpp.BarcodeFormat.QRCode
+            decoded[group["id"]] = results[0].text
+        assert decoded == {gid: g["loginUrl"] for gid, g in expected.items()}
+        assert all(url.startswith(stack.url + "/join/") for url in decoded.values())
+    except BaseException:
+        print(stack.logs())
+        raise
+    finally:
+        context.close()
