@@ -20,7 +20,8 @@ locals {
 }
 
 resource "google_secret_manager_secret" "app" {
-  for_each = nonsensitive(toset(keys(local.app_secrets)))
+  # The names are static: for_each may not be derived from the (sensitive) values.
+  for_each = toset(["secret-key", "admin-password", "database-url"])
 
   secret_id = "${local.prefix}-${each.key}"
 
