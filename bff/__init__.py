@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,18 +14,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Defaults, then the PICTOLAB_* environment, then ``config`` (tests)."""
     from pictolab.logging import configure_logging, init_request_logging
 
-    from . import access, db, errors, health, media, ratelimit, schema, storage
+    from . import access, db, errors, health, media, ratelimit, request_class, schema, storage, training
     from .config import load_config
 
     app = Flask(__name__)
     settings = load_config(app, config)
     configure_logging("bff", settings.log_level)
+    # graphql-server logs every GraphQL error (a wrong card, a blurry upload...) at ERROR with
+    # a traceback; typed errors are expected answers, and pictolab.graphql.mask_unexpected
+    # already logs the unexpected ones.
+    logging.getLogger("graphql_server.execution").setLevel(logging.CRITICAL)
+    request_class.init_app(app)
     init_request_logging(app)
     access.init_app(app)  # first: outsiders get nothing else
     errors.init_app(app)
     db.init_app(app)
     storage.init_app(app)
     ratelimit.init_app(app)
+    training.init_app(app)
     schema.init_app(app)
     media.init_app(app)
     health.init_app(app)

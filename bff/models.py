@@ -183,6 +183,9 @@ class TrainingRun(Base):
     confusion: Mapped[Any | None] = mapped_column(PortableJSON, default=None)
     labels: Mapped[Any | None] = mapped_column(PortableJSON, default=None)  # class ids, confusion order
     misclassified: Mapped[Any | None] = mapped_column(PortableJSON, default=None)
+    # Which hidden test set test_accuracy was computed on (training.test_set_signature):
+    # when instructors change the test photos, finished runs are scored again.
+    scored_test_set: Mapped[str | None] = mapped_column(String(64), default=None)
     photo_count: Mapped[int] = mapped_column(Integer, default=0)
     class_count: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, default=None)

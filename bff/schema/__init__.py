@@ -12,10 +12,14 @@ import graphene
 
 from .auth import AuthMutation, AuthQuery
 from .photos import PhotoMutation, PhotoQuery
+from .predict import PredictMutation
+from .scoreboard import ModerationMutation, ScoreboardQuery
+from .training import TrainingMutation, TrainingQuery
 from .workshops import WorkshopMutation, WorkshopQuery
 
-QUERY_MIXINS: list[type] = [AuthQuery, WorkshopQuery, PhotoQuery]
-MUTATION_MIXINS: list[type] = [AuthMutation, WorkshopMutation, PhotoMutation]
+QUERY_MIXINS: list[type] = [AuthQuery, WorkshopQuery, PhotoQuery, TrainingQuery, ScoreboardQuery]
+MUTATION_MIXINS: list[type] = [AuthMutation, WorkshopMutation, PhotoMutation, TrainingMutation,
+                               PredictMutation, ModerationMutation]
 
 
 def build_schema(query_mixins=None, mutation_mixins=None) -> graphene.Schema:

@@ -31,6 +31,7 @@ class Group(graphene.ObjectType):
     login_url = graphene.String(description="Admin only: the URL on the group's QR card")
     token = graphene.String(description="Admin only: the login token on the group's card")
     revoked = graphene.Boolean(description="Admin only: the group cannot log in")
+    photo_count = graphene.Int(description="Admin only: how many photos the group has taken")
     workshop = graphene.Field(lambda: Workshop, required=True)
 
     @staticmethod
@@ -43,6 +44,13 @@ class Group(graphene.ObjectType):
 
     def resolve_token(group, info):
         return Group._card(group, info)["token"]
+
+    def resolve_photo_count(group, info):
+        from sqlalchemy import func, select
+
+        info.context.require_admin()
+        return info.context.db.scalar(select(func.count()).select_from(models.Photo)
+                                      .where(models.Photo.group_id == group.id))
 
     def resolve_revoked(group, info):
         info.context.require_admin()

@@ -1,0 +1,64 @@
+"""Try-it: classify one photo with the group's latest model, keeping nothing of it.
+
+The photo is sanitised like an upload (EXIF gone, validated, downscaled), written to a
+temporary key only the ML API reads, and deleted as soon as the ML API has answered.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pictolab.graphql import ApiError
+from pictolab.settings import Settings
+from pictolab.storage import Storage, StorageError
+
+from .images import sanitise
+from .ml_client import MLClient, MLError, MLUnavailable
+from .models import Group, Phase, PhotoClass, RunStatus, TrainingRun
+
+log = logging.getLogger(__name__)
+
+
+def latest_model_run(db: Session, group: Group) -> TrainingRun | None:
+    return db.scalars(select(TrainingRun).where(TrainingRun.group_id == group.id,
+                                                TrainingRun.status == RunStatus.SUCCEEDED)
+                      .order_by(TrainingRun.finished_at.desc(), TrainingRun.created_at.desc())).first()
+
+
+def predict(db: Session, storage: Storage, settings: Settings, ml: MLClient, group: Group, data: bytes,
+            *, max_side: int = 1024, quality: int = 85) -> dict:
+    if group.workshop.phase == Phase.CLOSED:
+        raise ApiError("The workshop is over.", code="FAILED_PRECONDITION", phase=Phase.CLOSED.value)
+    run = latest_model_run(db, group)
+    if run is None:
+        raise ApiError("Train your AI first, then try it.", code="FAILED_PRECONDITION")
+    image = sanitise(data, max_pixels=settings.max_image_pixels, max_side=max_side, quality=quality)
+    key = f"tmp/predict/{uuid.uuid4().hex}.jpg"
+    try:
+        storage.put_bytes(key, image.jpeg, "image/jpeg")
+    except (StorageError, OSError):
+        raise ApiError("The photo could not be checked; please try again.", code="UNAVAILABLE") from None
+    try:
+        result = ml.predict(run.id, storage.uri(key))
+    except MLUnavailable:
+        raise ApiError("The AI is busy or restarting; try again in a moment.", code="UNAVAILABLE") from None
+    except MLError as exc:
+        log.error("predict refused by the ML API", extra={"runId": run.id, "error": str(exc), "code": exc.code})
+        raise ApiError("The AI could not look at this photo.", code="UNAVAILABLE") from None
+    finally:
+        try:
+            storage.delete(key)
+        except (StorageError, OSError):  # tmp/ is also swept by the bucket's lifecycle rule
+            log.error("could not delete a try-it photo", extra={"key": key})
+
+    names = dict(db.execute(select(PhotoClass.id, PhotoClass.name)
+                            .where(PhotoClass.workshop_id == group.workshop_id)).all())
+    scores = [{"classId": s["label"], "label": names.get(s["label"], s["label"]), "confidence": s["confidence"]}
+              for s in result["scores"]]
+    scores.sort(key=lambda s: s["confidence"], reverse=True)
+    return {"classId": result["label"], "label": names.get(result["label"], result["label"]),
+            "confidence": result["confidence"], "scores": scores, "runId": run.id}

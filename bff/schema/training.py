@@ -1,0 +1,75 @@
+"""train / trainingRuns for groups."""
+
+from __future__ import annotations
+
+import graphene
+from flask import current_app
+from sqlalchemy import select
+
+from .. import training
+from ..models import TrainingMode as TrainingModeModel
+from ..models import TrainingRun as TrainingRunModel
+
+TrainingMode = graphene.Enum.from_enum(TrainingModeModel, description="QUICK: seconds; DEEP: fine-tuning")
+RunStatus = graphene.Enum("RunStatus", [(s, s) for s in ("QUEUED", "RUNNING", "SUCCEEDED", "FAILED")])
+
+
+class ClassAccuracy(graphene.ObjectType):
+    class_id = graphene.ID(required=True)
+    accuracy = graphene.Float()
+    count = graphene.Int(required=True)
+
+
+class TrainingRun(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    status = graphene.Field(RunStatus, required=True)
+    progress = graphene.Float(required=True, description="0..1")
+    mode = graphene.Field(TrainingMode, required=True)
+    epoch = graphene.Int()
+    train_accuracy = graphene.Float()
+    test_accuracy = graphene.Float(description="Accuracy on the hidden test photos (null until scored)")
+    per_class_accuracy = graphene.List(graphene.NonNull(ClassAccuracy))
+    photo_count = graphene.Int(required=True)
+    error = graphene.String(description="Why the run failed, in words an instructor can read")
+    created_at = graphene.DateTime(required=True)
+    finished_at = graphene.DateTime()
+
+    def resolve_status(run, info):
+        return run.status.value
+
+    def resolve_mode(run, info):
+        return run.mode.value
+
+    def resolve_per_class_accuracy(run, info):
+        return [ClassAccuracy(class_id=c["classId"], accuracy=c["accuracy"], count=c["count"])
+                for c in (run.per_class_accuracy or [])]
+
+
+def mode_value(mode) -> TrainingModeModel:
+    return TrainingModeModel(getattr(mode, "value", mode) or "QUICK")
+
+
+class TrainingQuery:
+    training_runs = graphene.List(graphene.NonNull(TrainingRun), required=True,
+                                  description="The group's training runs, newest first")
+
+    def resolve_training_runs(root, info):
+        ctx = info.context
+        group = ctx.require_group()
+        return list(ctx.db.scalars(select(TrainingRunModel).where(TrainingRunModel.group_id == group.id)
+                                   .order_by(TrainingRunModel.created_at.desc())))
+
+
+class TrainingMutation:
+    train = graphene.Field(TrainingRun, mode=TrainingMode(default_value=TrainingModeModel.QUICK.value),
+                           description="Train the group's classifier on its photos (one run at a time)")
+
+    def resolve_train(root, info, mode=TrainingModeModel.QUICK.value):
+        ctx = info.context
+        group = ctx.require_group()
+        run = training.request_training(ctx.db, ctx.settings, group, mode_value(mode))
+        # Hand it to the ML API now rather than at the reconciler's next pass; an ML API that
+        # is down leaves the run QUEUED and the reconciler retries with backoff.
+        current_app.extensions["pictolab.reconciler"].process(run.id)
+        ctx.db.refresh(run)
+        return run

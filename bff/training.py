@@ -1,0 +1,352 @@
+"""Training runs: the BFF is their source of truth; the ML API does the work.
+
+``request_training`` records a QUEUED run and tries to hand it to the ML API at once.
+From then on :class:`RunReconciler` (a background thread in every BFF process) drives
+each active run: it polls the ML API's job status, re-sends the idempotent
+``startTraining`` when the ML API does not know the run or its heartbeat went stale (a
+killed pod or GPU node: the ML API resumes from the last checkpoint), retries with
+backoff while the ML API is unreachable, and scores a finished model on the workshop's
+hidden test photos before the run shows as SUCCEEDED. Several processes may run the loop:
+a run is *claimed* with a conditional UPDATE of ``next_attempt_at`` (a lease), so only
+one of them works on a run at a time, and a crashed holder's lease simply runs out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from pictolab.graphql import ApiError
+from pictolab.settings import Settings
+from pictolab.storage import Storage
+
+from . import audit
+from .ml_client import MLClient, MLError, MLUnavailable
+from .models import Group, Phase, Photo, PhotoClass, RunStatus, TrainingMode, TrainingRun, Workshop
+
+log = logging.getLogger(__name__)
+
+ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+TRAINING_PHASES = (Phase.TRAIN,)
+# The ML API writes a heartbeat every 2 s. Re-sending startTraining is harmless (the ML
+# API returns the live job), so the BFF nudges early; the ML API decides whether the
+# owner is really gone before it resumes.
+STALE_HEARTBEAT = timedelta(seconds=8)
+POLL_INTERVAL = timedelta(seconds=0.5)
+LEASE = timedelta(seconds=120)  # long enough for an evaluation on a laptop CPU
+MAX_BACKOFF_SECONDS = 30.0
+# The ML progress fills the bar to here; scoring on the hidden test set takes the rest.
+TRAINING_SHARE = 0.95
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# ---- starting a run ------------------------------------------------------------------------
+def photo_counts(db: Session, group: Group) -> dict[str, int]:
+    rows = db.execute(select(Photo.class_id, func.count()).where(Photo.group_id == group.id)
+                      .group_by(Photo.class_id)).all()
+    return {class_id: count for class_id, count in rows}
+
+
+def active_run(db: Session, group: Group) -> TrainingRun | None:
+    return db.scalars(select(TrainingRun).where(TrainingRun.group_id == group.id, TrainingRun.status.in_(ACTIVE))
+                      .order_by(TrainingRun.created_at.desc())).first()
+
+
+def request_training(db: Session, settings: Settings, group: Group, mode: TrainingMode) -> TrainingRun:
+    """Validate and record a QUEUED run (committed). A group with a run in progress gets
+    that run back: a double tap on "train" must not start two."""
+    workshop = group.workshop
+    if workshop.phase not in TRAINING_PHASES:
+        raise ApiError(f"Training is not open now (phase {workshop.phase.value}).", code="FAILED_PRECONDITION",
+                       phase=workshop.phase.value)
+    running = active_run(db, group)
+    if running is not None:
+        return running
+    counts = photo_counts(db, group)
+    minimum = settings.min_photos_per_class
+    missing = [{"classId": c.id, "name": c.name, "have": counts.get(c.id, 0)}
+               for c in workshop.classes if counts.get(c.id, 0) < minimum]
+    if missing:
+        names = ", ".join(m["name"] for m in missing)
+        raise ApiError(f"Every class needs at least {minimum} photos first (not yet: {names}).",
+                       code="FAILED_PRECONDITION", minimum=minimum, missing=missing)
+    run = TrainingRun(workshop_id=workshop.id, group_id=group.id, mode=mode, status=RunStatus.QUEUED,
+                      progress=0.0, photo_count=sum(counts.values()), class_count=len(workshop.classes))
+    db.add(run)
+    db.flush()
+    audit.record(db, audit.group_actor(group.id), "training.request", workshop_id=workshop.id, target_id=run.id,
+                 details={"mode": mode.value, "photos": run.photo_count})
+    db.commit()
+    return run
+
+
+# ---- driving a run --------------------------------------------------------------------------
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def test_set(db: Session, workshop_id: str) -> list[Photo]:
+    return list(db.scalars(select(Photo).where(Photo.workshop_id == workshop_id, Photo.group_id.is_(None))
+                           .order_by(Photo.id)))
+
+
+def test_set_signature(photos: list[Photo]) -> str | None:
+    """Identifies the hidden test set a score was computed on (None: there is none)."""
+    if not photos:
+        return None
+    return hashlib.sha256(",".join(sorted(p.id for p in photos)).encode()).hexdigest()
+
+
+class RunDriver:
+    """One step of a run's life; everything that talks to the ML API for a run."""
+
+    def __init__(self, db: Session, storage: Storage, ml: MLClient):
+        self.db = db
+        self.storage = storage
+        self.ml = ml
+
+    def examples(self, run: TrainingRun) -> tuple[list[str], list[dict[str, str]]]:
+        classes = list(self.db.scalars(select(PhotoClass.id).where(PhotoClass.workshop_id == run.workshop_id)
+                                       .order_by(PhotoClass.position)))
+        photos = self.db.scalars(select(Photo).where(Photo.group_id == run.group_id).order_by(Photo.created_at))
+        return classes, [{"uri": self.storage.uri(p.storage_key), "label": p.class_id} for p in photos]
+
+    def dispatch(self, run: TrainingRun) -> dict:
+        classes, examples = self.examples(run)
+        job = self.ml.start_training(run.id, classes, examples, mode=run.mode.value)
+        if run.started_at is None:
+            run.started_at = utcnow()
+            run.photo_count = len(examples)
+        return job
+
+    def step(self, run: TrainingRun) -> None:
+        """Advance one run; raises MLUnavailable when the ML API cannot be reached."""
+        if run.status == RunStatus.SUCCEEDED:
+            self.score(run)
+            return
+        try:
+            job = self.ml.training_job(run.id)
+            if job is None or self._needs_nudge(job):
+                job = self.dispatch(run)
+        except MLError as exc:
+            # The ML API refused the run itself (e.g. a photo it cannot read): final.
+            self._fail(run, exc)
+            return
+        self._apply(run, job)
+        if job["status"] == "SUCCEEDED":
+            self.score(run)
+
+    @staticmethod
+    def _needs_nudge(job: dict) -> bool:
+        if job["status"] not in ("QUEUED", "RUNNING"):
+            return False
+        heartbeat = _parse_time(job.get("heartbeatAt"))
+        return heartbeat is None or utcnow() - heartbeat > STALE_HEARTBEAT
+
+    def _apply(self, run: TrainingRun, job: dict) -> None:
+        if job.get("trainAccuracy") is not None:
+            run.train_accuracy = job["trainAccuracy"]
+        run.epoch = job.get("epoch")
+        heartbeat = _parse_time(job.get("heartbeatAt"))
+        if heartbeat is not None:
+            run.last_heartbeat_at = heartbeat
+        status = job["status"]
+        if status == "FAILED":
+            run.status = RunStatus.FAILED
+            run.error = _readable_error(job.get("error"))
+            run.finished_at = utcnow()
+        elif status in ("RUNNING", "SUCCEEDED"):
+            # SUCCEEDED in the ML API is not yet SUCCEEDED here: scoring comes first, so a
+            # group never sees a success that has no score behind it.
+            run.status = RunStatus.RUNNING
+            run.progress = max(run.progress, TRAINING_SHARE * float(job.get("progress") or 0.0))
+        else:
+            run.status = RunStatus.QUEUED if run.status == RunStatus.QUEUED else run.status
+
+    def _fail(self, run: TrainingRun, exc: Exception) -> None:
+        run.status = RunStatus.FAILED
+        run.error = _readable_error(str(exc))
+        run.finished_at = utcnow()
+        audit.record(self.db, "system", "training.failed", workshop_id=run.workshop_id, target_id=run.id,
+                     details={"error": run.error})
+
+    def score(self, run: TrainingRun) -> None:
+        """Evaluate the finished model on the hidden test set; the run becomes SUCCEEDED."""
+        photos = test_set(self.db, run.workshop_id)
+        signature = test_set_signature(photos)
+        if photos:
+            examples = [{"uri": self.storage.uri(p.storage_key), "label": p.class_id} for p in photos]
+            try:
+                result = self.ml.evaluate(run.id, examples)
+            except MLError as exc:
+                log.error("scoring failed", extra={"runId": run.id, "error": str(exc)})
+                result = None
+            by_uri = {self.storage.uri(p.storage_key): p.id for p in photos}
+            if result is not None:
+                run.test_accuracy = result["accuracy"]
+                run.labels = result["labels"]
+                run.confusion = result["confusion"]
+                run.per_class_accuracy = [{"classId": c["label"], "accuracy": c["accuracy"], "count": c["count"]}
+                                          for c in result["perClass"]]
+                run.misclassified = [{"photoId": by_uri.get(m["uri"]), "label": m["label"],
+                                      "predicted": m["predicted"]} for m in result["misclassified"]]
+        else:
+            run.test_accuracy = None
+        run.scored_test_set = signature
+        if run.status != RunStatus.SUCCEEDED:
+            run.status = RunStatus.SUCCEEDED
+            run.finished_at = utcnow()
+            audit.record(self.db, "system", "training.succeeded", workshop_id=run.workshop_id, target_id=run.id,
+                         details={"testAccuracy": run.test_accuracy, "trainAccuracy": run.train_accuracy})
+        run.progress = 1.0
+        run.error = None
+
+
+def _readable_error(message: str | None) -> str:
+    text = (message or "").strip() or "Training stopped unexpectedly."
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def backoff_seconds(attempts: int) -> float:
+    return min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** max(0, attempts - 1))
+
+
+# ---- the reconciler ------------------------------------------------------------------------
+class RunReconciler:
+    """Drives every due run; one per BFF process (``init_app`` starts its thread)."""
+
+    def __init__(self, sessions: sessionmaker[Session], storage: Storage, ml: MLClient,
+                 interval: float = 0.5, clock: Callable[[], datetime] = utcnow):
+        self.sessions = sessions
+        self.storage = storage
+        self.ml = ml
+        self.interval = interval
+        self.clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # Which runs need work: active ones, and finished ones whose workshop's hidden test set
+    # changed since they were scored (instructors add test photos during the day).
+    def due_run_ids(self, db: Session, workshop_id: str | None = None, group_id: str | None = None) -> list[str]:
+        now = self.clock()
+        due = or_(TrainingRun.next_attempt_at.is_(None), TrainingRun.next_attempt_at <= now)
+        query = select(TrainingRun.id).where(TrainingRun.status.in_(ACTIVE), due)
+        if workshop_id:
+            query = query.where(TrainingRun.workshop_id == workshop_id)
+        if group_id:
+            query = query.where(TrainingRun.group_id == group_id)
+        ids = list(db.scalars(query.order_by(TrainingRun.created_at).limit(100)))
+        ids += self._rescoring_due(db, due, workshop_id, group_id)
+        return ids
+
+    def _rescoring_due(self, db: Session, due, workshop_id, group_id) -> list[str]:
+        query = (select(TrainingRun.id, TrainingRun.workshop_id, TrainingRun.scored_test_set)
+                 .join(Workshop, Workshop.id == TrainingRun.workshop_id)
+                 .where(TrainingRun.status == RunStatus.SUCCEEDED, Workshop.purged_at.is_(None),
+                        Workshop.phase != Phase.CLOSED, due))
+        if workshop_id:
+            query = query.where(TrainingRun.workshop_id == workshop_id)
+        if group_id:
+            query = query.where(TrainingRun.group_id == group_id)
+        rows = db.execute(query.limit(500)).all()
+        signatures: dict[str, str | None] = {}
+        stale = []
+        for run_id, run_workshop, scored in rows:
+            if run_workshop not in signatures:
+                signatures[run_workshop] = test_set_signature(test_set(db, run_workshop))
+            if signatures[run_workshop] != scored:
+                stale.append(run_id)
+        return stale
+
+    def claim(self, db: Session, run_id: str) -> bool:
+        now = self.clock()
+        result = db.execute(update(TrainingRun).where(
+            TrainingRun.id == run_id,
+            or_(TrainingRun.next_attempt_at.is_(None), TrainingRun.next_attempt_at <= now),
+        ).values(next_attempt_at=now + LEASE).execution_options(synchronize_session=False))
+        db.commit()
+        return result.rowcount == 1
+
+    def process(self, run_id: str) -> None:
+        with self.sessions() as db:
+            if not self.claim(db, run_id):
+                return  # another process holds it
+            run = db.get(TrainingRun, run_id)
+            if run is None:
+                return
+            try:
+                RunDriver(db, self.storage, self.ml).step(run)
+                run.attempts = 0
+                run.next_attempt_at = self.clock() + POLL_INTERVAL if run.status in ACTIVE else None
+            except MLUnavailable as exc:
+                db.rollback()
+                run = db.get(TrainingRun, run_id)
+                if run is None:
+                    return
+                run.attempts += 1
+                delay = backoff_seconds(run.attempts)
+                run.next_attempt_at = self.clock() + timedelta(seconds=delay)
+                log.warning("ML API unavailable; run stays %s, retry in %.1fs", run.status.value, delay,
+                            extra={"runId": run_id, "attempts": run.attempts, "error": str(exc)})
+            except Exception:
+                db.rollback()
+                log.exception("reconciling run failed", extra={"runId": run_id})
+                run = db.get(TrainingRun, run_id)
+                if run is None:
+                    return
+                run.attempts += 1
+                run.next_attempt_at = self.clock() + timedelta(seconds=backoff_seconds(run.attempts))
+            db.commit()
+
+    def run_once(self, workshop_id: str | None = None, group_id: str | None = None) -> int:
+        with self.sessions() as db:
+            ids = self.due_run_ids(db, workshop_id, group_id)
+        for run_id in ids:
+            if self._stop.is_set():
+                break
+            self.process(run_id)
+        return len(ids)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="run-reconciler", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.run_once()
+            except Exception:  # the database may be briefly unavailable: keep the loop alive
+                log.exception("run reconciler pass failed")
+
+
+def init_app(app) -> None:
+    settings: Settings = app.config["SETTINGS"]
+    ml = MLClient(settings.ml_api_url, timeout=app.config.get("ML_API_TIMEOUT", 30.0))
+    reconciler = RunReconciler(app.extensions["pictolab.sessionmaker"], app.extensions["pictolab.storage"], ml,
+                               interval=app.config.get("RECONCILE_INTERVAL", 0.5))
+    app.extensions["pictolab.ml"] = ml
+    app.extensions["pictolab.reconciler"] = reconciler
+    # Tests drive the reconciler by hand (run_once) instead of racing a thread.
+    if app.config.get("RECONCILE_IN_BACKGROUND", not app.testing):
+        reconciler.start()
+
+
