@@ -16,7 +16,7 @@ ENVIRONMENTS = ("sandbox", "production")
 
 def kustomize_build(overlay: Path) -> str:
     result = subprocess.run([find_tool("kubectl"), "kustomize", str(overlay)],
-                            capture_output=True, text=True, timeout=120)
+                            check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"kubectl kustomize {overlay} failed:\n{result.stderr}"
     return result.stdout
 
