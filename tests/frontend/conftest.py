@@ -23,6 +23,13 @@ INDEX_HTML = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><titl
 """
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can print logs on failure."""
+    outcome = yield
+    setattr(item, f"rep_{call.when}", outcome.get_result())
+
+
 @pytest.fixture
 def fake_dist(tmp_path) -> Path:
     dist = tmp_path / "dist"

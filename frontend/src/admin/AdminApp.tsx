@@ -92,7 +92,3 @@ export default function AdminApp({ route }: { route: Route }) {
     </div>
   );
 }
-
-export function AdminError({ error }: { error: unknown }) {
-  return error ? <ErrorBanner error={error} /> : null;
-}

@@ -1,7 +1,8 @@
 // The class-wide experiment: every run as a dot, photos on x, hidden-test accuracy on y,
 // one colour per group (lazy-loaded SVG, no chart library).
 import { useEffect, useState } from "react";
-import { ErrorBanner, Spinner } from "../lib/ui";
+import { Spinner } from "../lib/ui";
+import { AdminError } from "./AdminError";
 import { experimentLog, type ExperimentRow } from "./adminApi";
 
 const COLORS = ["#e63946", "#2a9d8f", "#e9c46a", "#457b9d", "#f4a261", "#8338ec", "#06d6a0", "#ff006e", "#3a86ff", "#8d99ae"];
@@ -16,7 +17,7 @@ export default function ExperimentChart({ workshopId }: { workshopId: string }) 
     const timer = setInterval(load, 5000);
     return () => clearInterval(timer);
   }, [workshopId]);
-  if (error && !rows) return <ErrorBanner error={error} />;
+  if (error && !rows) return <AdminError error={error} />;
   if (!rows) return <Spinner />;
   const scored = rows.filter((r) => r.testAccuracy != null);
   if (!scored.length) return <p className="muted">No scored runs yet.</p>;

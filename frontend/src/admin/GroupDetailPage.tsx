@@ -3,7 +3,8 @@
 import { useEffect, useState } from "react";
 import { percent } from "../lib/api";
 import { classLabel } from "../lib/classes";
-import { ErrorBanner, Spinner } from "../lib/ui";
+import { Spinner } from "../lib/ui";
+import { AdminError } from "./AdminError";
 import { groupDetail, knownClass, type GroupDetail, type GroupRun } from "./adminApi";
 
 function nameOf(classId: string): string {
@@ -72,7 +73,7 @@ export function GroupDetailPage({ groupId, onError }: { groupId: string; onError
       onError(err);
     });
   }, [groupId, onError]);
-  if (error) return <ErrorBanner error={error} />;
+  if (error) return <AdminError error={error} />;
   if (!detail) return <Spinner />;
   const run = detail.runs.find((r) => r.id === runId);
   return (

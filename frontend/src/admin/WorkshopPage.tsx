@@ -9,6 +9,7 @@ import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
 import {
   adminDeletePhoto, adminPhotos, loadWorkshop, PHASES, purgeWorkshop, setPhase, testPhotoCounts, uploadTestPhoto, type AdminWorkshop,
 } from "./adminApi";
+import { AdminError } from "./AdminError";
 
 const ExperimentChart = lazy(() => import("./ExperimentChart"));
 
@@ -124,8 +125,8 @@ function Moderation({ workshop }: { workshop: AdminWorkshop }) {
           {workshop.classes.map((c, i) => <option key={c.id} value={c.id}>{classLabel(c, i).emoji} {classLabel(c, i).name}</option>)}
         </select>
       </div>
-      <ErrorBanner error={error} onClose={() => setError(null)} />
-      {photos === null ? <Spinner /> : photos.length === 0 ? <p className="muted">No photos.</p> : (
+      <AdminError error={error} onClose={() => setError(null)} />
+      {photos === null ? <Spinner /> : error ? null : photos.length === 0 ? <p className="muted">No photos.</p> : (
         <div className="thumb-grid admin-thumbs">
           {photos.map((photo) => (
             <figure key={photo.id} className="thumb">

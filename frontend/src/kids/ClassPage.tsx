@@ -119,7 +119,12 @@ export function ClassPage({ classId }: { classId: string }) {
           <span aria-hidden="true">🖼️</span> <T k="fromLibrary" />
         </label>
       </div>
-      {!snapshot.online && pending.length > 0 && <p className="banner banner-info" role="status"><T k="offline" /></p>}
+      {pending.some((item) => item.status === "retrying") && (
+        <p className="banner banner-info" role="status" data-testid="waiting-banner">
+          <span className="banner-icon" aria-hidden="true">📶</span>
+          <span className="banner-text"><T k={snapshot.online ? "waitingToSend" : "offline"} /></span>
+        </p>
+      )}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {dropped.map((d) => (
         <div key={d.id} className="banner banner-error" role="alert" data-testid="dropped-photo" data-code={d.code}>

@@ -4,6 +4,9 @@ import { loadPhotos, loadSession, type Group, type Photo, type Workshop } from "
 import { errorCodeOf } from "../lib/graphql";
 import { getUploadQueue } from "../lib/queueInstance";
 import type { QueueSnapshot, UploadQueue } from "../lib/uploadQueue";
+import { usePolling } from "../lib/usePolling";
+
+const SESSION_REFRESH_MS = 5000;
 
 export interface KidsSession {
   group: Group;
@@ -61,6 +64,17 @@ export function KidsSessionProvider({ children, loggedOut, failed, loading }: {
   useEffect(() => {
     void refreshSession();
   }, [refreshSession]);
+
+  // The instructors move the phase on (e.g. open the ranking): pick it up without a reload.
+  usePolling(async () => {
+    try {
+      const session = await loadSession();
+      if (session.workshop) setWorkshop(session.workshop);
+      if (!session.me) setState({ kind: "loggedOut" });
+    } catch (error) {
+      if (errorCodeOf(error) === "UNAUTHENTICATED") setState({ kind: "loggedOut" });
+    }
+  }, SESSION_REFRESH_MS, state.kind === "ready");
 
   // Send what is queued (also what a previous page load left) once we know who we are.
   useEffect(() => {

@@ -28,7 +28,10 @@ export const STRINGS = {
   takePhoto: { ja: "カメラで とる", en: "Take a photo" },
   fromLibrary: { ja: "アルバムから えらぶ", en: "From the album" },
   sending: { ja: "おくっています", en: "Sending" },
-  waitingToSend: { ja: "つながるのを まっています", en: "Waiting for the network" },
+  waitingToSend: {
+    ja: "つながるのを まっています。{写真|しゃしん}は iPadに とってあるから だいじょうぶ!",
+    en: "Waiting for the network. Your photos are safe on the iPad!",
+  },
   offline: {
     ja: "いま インターネットに つながっていません。{写真|しゃしん}は iPadに とってあるよ。",
     en: "You're offline. Your photos are saved on the iPad.",

@@ -1,0 +1,277 @@
+"""The whole children's loop in headless Debian Chromium emulating an iPad (touch, ja-JP),
+against real processes (ML API, BFF, frontend server forwarding to the BFF):
+
+join by the QR URL -> 5 photos per class through the file input, with the network cut
+mid-upload and a reload while photos wait -> every photo arrives exactly once -> the
+instructor adds hidden test photos -> train, see the result -> try a photo -> the
+instructor's projector scoreboard shows the group.
+
+The steps are ordered tests sharing one iPad page and one instructor page, so a report
+says which step broke. Screenshots of every screen go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.frontend.conftest import Stack, admin_login, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
+
+PHOTOS_PER_CLASS = 5
+TEST_PHOTOS_PER_CLASS = 3
+TEXTURES = ("brick", "grass", "gravel")  # scikit-image sample textures: no people
+CLASSES = "🧱 れんが,🌿 くさ,🪨 じゃり"
+
+
+def texture_photos(folder, texture: str, count: int, seed: int) -> list[str]:
+    """Random crops of a scikit-image texture, tinted and resized like phone photos."""
+    from skimage import data
+
+    source = getattr(data, texture)()
+    rng = random.Random(seed)
+    paths = []
+    for i in range(count):
+        size = rng.randint(200, 320)
+        top, left = rng.randint(0, 512 - size), rng.randint(0, 512 - size)
+        crop = source[top:top + size, left:left + size].astype(np.float32)
+        tint = np.array([rng.uniform(0.85, 1.15) for _ in range(3)], dtype=np.float32)
+        rgb = np.clip(crop[..., None] * tint, 0, 255).astype(np.uint8)
+        image = Image.fromarray(rgb).resize((rng.choice([640, 800, 1200]),) * 2)
+        path = folder / f"{texture}-{seed}-{i}.jpg"
+        image.save(path, quality=90)
+        paths.append(str(path))
+    return paths
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, built_dist):
+    stack = Stack(tmp_path_factory.mktemp("e2e") / "data", classes=CLASSES, groups=2, with_ml=True)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory, stack):
+    folder = tmp_path_factory.mktemp("photos")
+    classes = stack.workshop["classes"]
+    return {
+        cls["id"]: {
+            "train": texture_photos(folder, texture, PHOTOS_PER_CLASS, seed=10 + i),
+            "test": texture_photos(folder, texture, TEST_PHOTOS_PER_CLASS, seed=100 + i),
+            "try": texture_photos(folder, texture, 1, seed=1000 + i),
+        }
+        for i, (cls, texture) in enumerate(zip(classes, TEXTURES))
+    }
+
+
+@pytest.fixture(scope="module")
+def ipad(chromium, stack):
+    playwright, browser = chromium
+    device = {k: v for k, v in playwright.devices["iPad (gen 7)"].items() if k != "default_browser_type"}
+    context = browser.new_context(**device, locale="ja-JP", timezone_id="Asia/Tokyo")
+    assert context.new_page().evaluate("navigator.maxTouchPoints") > 0  # touch emulation is on
+    page = context.pages[0]
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def admin(chromium, stack):
+    _, browser = chromium
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    admin_login(page, stack.url)
+    page.goto(f"{stack.url}/admin/workshops/{stack.workshop['id']}")
+    page.get_by_test_id("admin-workshop").wait_for()
+    yield page
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _service_logs_on_failure(request, stack):
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(stack.logs())
+
+
+def graphql(page, query: str, variables: dict | None = None) -> dict:
+    """A GraphQL call from inside the page: same origin, same session cookie."""
+    body = json.dumps({"query": query, "variables": variables or {}})
+    result = page.evaluate(
+        """async (body) => {
+             const r = await fetch('/graphql', {method: 'POST', credentials: 'same-origin',
+                                                headers: {'Content-Type': 'application/json'}, body});
+             return await r.json();
+           }""", body)
+    assert not result.get("errors"), result
+    return result["data"]
+
+
+def set_phase(admin, phase: str) -> None:
+    admin.get_by_test_id(f"phase-{phase}").click()
+    admin.wait_for_selector(f'[data-testid="phase-{phase}"][aria-pressed="true"]')
+
+
+def group(stack) -> dict:
+    return stack.workshop["groups"][0]
+
+
+def test_instructor_opens_photo_collection(admin, stack):
+    set_phase(admin, "COLLECT")
+    screenshot(admin, "01-admin-workshop")
+
+
+def test_join_by_qr_url(ipad, stack):
+    login_url = group(stack)["loginUrl"]
+    token = login_url.rsplit("/", 1)[1]
+    ipad.goto(login_url)
+    ipad.get_by_test_id("home-ready").wait_for()
+    assert ipad.url == stack.url + "/"
+    assert token not in ipad.url
+    assert group(stack)["name"] in ipad.get_by_test_id("group-badge").inner_text()
+    assert ipad.locator("html").get_attribute("lang") == "ja"
+    assert ipad.locator("[data-testid^=class-card-]").count() == 3
+    screenshot(ipad, "02-ipad-home")
+
+
+def test_bad_card_gets_a_friendly_screen(chromium, stack):
+    playwright, browser = chromium
+    context = browser.new_context(locale="ja-JP", viewport={"width": 810, "height": 1080}, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(stack.url + "/join/not-a-real-token")
+        page.get_by_test_id("join-failed").wait_for()
+        assert "先生" in page.inner_text("body")
+        assert "not-a-real-token" not in page.url
+        screenshot(page, "02b-ipad-bad-card")
+    finally:
+        context.close()
+
+
+def _open_class(ipad, class_id: str) -> None:
+    ipad.get_by_test_id(f"class-card-{class_id}").tap()
+    ipad.get_by_test_id("class-page").wait_for()
+
+
+def _wait_sent(ipad, count: int, timeout: float = 90_000) -> None:
+    ipad.wait_for_selector(f'[data-testid="sent-count"][data-count="{count}"]', timeout=timeout)
+
+
+def test_upload_five_photos_per_class_surviving_a_network_cut_and_a_reload(ipad, stack, photos):
+    first, second, third = (cls["id"] for cls in stack.workshop["classes"])
+
+    # 1. A plain upload.
+    _open_class(ipad, first)
+    ipad.get_by_test_id("album-input").set_input_files(photos[first]["train"])
+    _wait_sent(ipad, PHOTOS_PER_CLASS)
+    screenshot(ipad, "03-ipad-class-uploaded")
+    ipad.get_by_role("link", name=re.compile("もどる|Back")).tap()
+
+    # 2. The Wi-Fi drops mid-upload: two requests get through, the rest fail until it returns.
+    _open_class(ipad, second)
+    passed = []
+
+    def flaky(route):
+        if len(passed) < 2:
+            passed.append(route.request.url)
+            route.continue_()
+        else:
+            route.abort("internetdisconnected")
+
+    ipad.route("**/graphql", flaky)
+    ipad.get_by_test_id("album-input").set_input_files(photos[second]["train"])
+    ipad.wait_for_selector('[data-testid="pending-photo"][data-status="retrying"]')
+    sent_during_cut = int(ipad.get_by_test_id("sent-count").get_attribute("data-count"))
+    assert sent_during_cut < PHOTOS_PER_CLASS
+    screenshot(ipad, "04-ipad-network-cut")
+    ipad.wait_for_timeout(1500)
+    ipad.unroute("**/graphql", flaky)
+    _wait_sent(ipad, PHOTOS_PER_CLASS)
+    assert ipad.get_by_test_id("pending-photo").count() == 0
+
+    # 3. Offline again, then the page is reloaded: the queue lives in IndexedDB.
+    ipad.get_by_role("link", name=re.compile("もどる|Back")).tap()
+    _open_class(ipad, third)
+    ipad.route("**/graphql", lambda route: route.abort("internetdisconnected"))
+    ipad.get_by_test_id("album-input").set_input_files(photos[third]["train"])
+    # (wait_for_function would need eval, which our CSP rightly forbids)
+    expect(ipad.locator('[data-testid="pending-photo"][data-status="retrying"]')).to_have_count(
+        PHOTOS_PER_CLASS, timeout=30_000)
+    queued = ipad.evaluate("""() => new Promise((resolve) => {
+        const open = indexedDB.open('pictolab-uploads');
+        open.onsuccess = () => {
+          const req = open.result.transaction('photos').objectStore('photos').count();
+          req.onsuccess = () => resolve(req.result);
+        };
+      })""")
+    assert queued == PHOTOS_PER_CLASS
+    ipad.unroute("**/graphql")
+    ipad.reload()
+    ipad.get_by_test_id("class-page").wait_for()
+    _wait_sent(ipad, PHOTOS_PER_CLASS)
+
+    # Every photo arrived exactly once (the BFF de-duplicates retried photos by content).
+    listed = graphql(ipad, "{ photos { id classId } }")["photos"]
+    per_class = {cid: sum(1 for p in listed if p["classId"] == cid) for cid in (first, second, third)}
+    assert per_class == {first: 5, second: 5, third: 5}
+    ipad.get_by_role("link", name=re.compile("もどる|Back")).tap()
+    ipad.get_by_test_id("home-ready").wait_for()
+    counts = ipad.locator('[data-testid="photo-count"]').evaluate_all("els => els.map(e => e.dataset.count)")
+    assert counts == ["5", "5", "5"]
+    screenshot(ipad, "05-ipad-home-complete")
+
+
+def test_instructor_adds_hidden_test_photos_and_opens_training(admin, stack, photos):
+    for cls in stack.workshop["classes"]:
+        admin.get_by_test_id(f"test-input-{cls['id']}").set_input_files(photos[cls["id"]]["test"])
+        admin.wait_for_selector(f'[data-testid="test-sent-{cls["id"]}"]:has-text("{TEST_PHOTOS_PER_CLASS} photos")')
+    set_phase(admin, "TRAIN")
+    screenshot(admin, "06-admin-test-photos")
+
+
+def test_train_and_see_the_result(ipad):
+    ipad.get_by_test_id("tab-train").tap()
+    ipad.get_by_test_id("train-page").wait_for()
+    ipad.get_by_test_id("train-button").tap()
+    ipad.wait_for_selector('[data-testid="run-active"], [data-testid="run-done"]')
+    screenshot(ipad, "07-ipad-training")
+    ipad.get_by_test_id("run-done").wait_for(timeout=240_000)
+    accuracy = ipad.get_by_test_id("train-accuracy").inner_text()
+    assert re.fullmatch(r"\d{1,3}%", accuracy), accuracy
+    screenshot(ipad, "08-ipad-trained")
+
+
+def test_try_a_photo(ipad, stack, photos):
+    target = stack.workshop["classes"][1]["id"]
+    ipad.get_by_test_id("tab-try").tap()
+    ipad.get_by_test_id("try-page").wait_for()
+    ipad.get_by_test_id("try-input").set_input_files(photos[target]["try"])
+    prediction = ipad.get_by_test_id("prediction")
+    prediction.wait_for(timeout=60_000)
+    assert ipad.locator(".score-bar").count() == 3
+    screenshot(ipad, "09-ipad-try")
+    assert prediction.get_attribute("data-class-id") == target
+
+
+def test_scoreboard_shows_the_group(admin, ipad, stack):
+    set_phase(admin, "COMPETE")
+    admin.goto(f"{stack.url}/admin/workshops/{stack.workshop['id']}/scoreboard")
+    row = admin.locator(f'[data-testid="scoreboard-row"][data-group-id="{group(stack)["id"]}"]')
+    row.wait_for(timeout=30_000)
+    expect(row.get_by_test_id("scoreboard-score")).to_have_text(re.compile(r"^\d{1,3}%$"), timeout=60_000)
+    assert group(stack)["name"] in row.inner_text()
+    screenshot(admin, "10-admin-scoreboard")
+    ipad.get_by_test_id("tab-ranking").tap()
+    ipad.locator(".ranking-mine").wait_for(timeout=30_000)
+    screenshot(ipad, "11-ipad-ranking")
