@@ -8,7 +8,9 @@ import fnmatch
 import glob
 import json
 import re
+import shutil
 import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -107,6 +109,51 @@ def test_copied_sources_exist_and_are_in_the_build_context(df):
     # Never in an image: environments, data, state, secrets, the SPA's node_modules.
     for must_ignore in (".git", ".venv", ".venv-*", "**/node_modules", ".env", "**/*.tfstate", "**/*.tfvars"):
         assert must_ignore in ignored
+
+
+IMAGE_SOURCE_CHECK = """
+import importlib, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+for name in ("pictolab.cli", "pictolab.serve", "bff", "ml_api", "frontend"):
+    module = importlib.import_module(name)
+    assert pathlib.Path(module.__file__).is_relative_to(root), (name, module.__file__)
+import bff, frontend
+bff.create_app()
+frontend.create_app()
+from pictolab.cli import main
+sys.argv = ["pictolab", "db", "upgrade"]
+main()
+"""
+
+
+def test_the_source_the_image_copies_is_enough_to_run(df, tmp_path):
+    """/app as the `source` stage assembles it (its COPY lines, minus .dockerignore's build
+    output) imports every service, builds the apps and runs the migrations: a package or
+    data file left out of the image fails here, not on the cluster."""
+    app = tmp_path / "app"
+    app.mkdir()
+    skip = shutil.ignore_patterns("node_modules", "dist", "__pycache__", "*.pyc", "*.egg-info")
+    for args in df.stages["source"].all("COPY"):
+        sources, from_stage = dockerfile.copy_sources(args)
+        assert from_stage is None
+        target = dockerfile.shlex.split(args)[-1]
+        destination = app / target
+        for src in sources:
+            path = REPO / src
+            if path.is_dir():
+                shutil.copytree(path, destination, ignore=skip, dirs_exist_ok=True)
+            else:
+                assert target.endswith("/"), f"COPY {args}: copy files into a folder"
+                destination.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, destination / path.name)
+    data = tmp_path / "data"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(app),
+           "PICTOLAB_ENV": "development", "PICTOLAB_DATA_DIR": str(data),
+           "PICTOLAB_DATABASE_URL": f"sqlite:///{tmp_path / 'image.db'}", "PICTOLAB_ML_DEVICE": "cpu"}
+    result = subprocess.run([sys.executable, "-c", IMAGE_SOURCE_CHECK, str(app)], check=False, env=env,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    assert "database at head" in result.stdout
 
 
 def test_ml_image_bakes_weights_and_torch_matches_pyproject(df):
