@@ -285,3 +285,11 @@ def test_availability_objects(manifests, env):
     namespace = one(docs, "Namespace", "pictolab")
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     assert all(d["metadata"].get("namespace") == "pictolab" for d in docs if d["kind"] != "Namespace")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_gpu_pool_can_hold_a_rolling_update_of_the_ml_api(manifests, env, tfvars):
+    """One L4 per node: a rollout surges a pod, which needs a node of its own."""
+    deployment = one(manifests[env], "Deployment", "ml-api")
+    surge = deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"]
+    assert tfvars[env]["gpu_pool_max_nodes"] >= deployment["spec"]["replicas"] + surge
