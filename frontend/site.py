@@ -3,6 +3,7 @@ for everything else, and a clear 503 page when the app has not been built."""
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from pathlib import Path
 
@@ -65,15 +66,28 @@ def _send_index() -> Response:
     return response
 
 
+def _accepts_gzip() -> bool:
+    return any(coding.strip().split(";")[0] == "gzip"
+               for coding in request.headers.get("Accept-Encoding", "").split(","))
+
+
 def _send_built_file(relative: str) -> Response | None:
     root = dist_dir(current_app)
     joined = safe_join(str(root), relative)
     if joined is None or relative.endswith("/"):
         return None
     path = Path(joined)
-    if not path.is_file() or path.name == "index.html":
+    if not path.is_file() or path.name == "index.html" or path.suffix == ".gz":
         return None
-    response = send_file(path, conditional=True, etag=True, max_age=None)
+    # The build writes a .gz beside each text asset (vite.config.ts): send it when accepted.
+    compressed = path.with_name(path.name + ".gz")
+    if compressed.is_file() and _accepts_gzip():
+        mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        response = send_file(compressed, mimetype=mimetype, conditional=True, etag=True, max_age=None)
+        response.headers["Content-Encoding"] = "gzip"  # (its ETag is the .gz file's own)
+    else:
+        response = send_file(path, conditional=True, etag=True, max_age=None)
+    response.vary.add("Accept-Encoding")
     hashed = relative.startswith("assets/")
     response.headers["Cache-Control"] = IMMUTABLE if hashed else REVALIDATE
     return response

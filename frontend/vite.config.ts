@@ -1,11 +1,39 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from "vite";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
+
+/** Write a .gz next to every text asset: the Flask server sends it to browsers that accept
+ * gzip (venue Wi-Fi is slow and shared; nothing in front of the server compresses). */
+function precompress(): Plugin {
+  let outDir = "dist";
+  return {
+    name: "pictolab-precompress",
+    apply: "build",
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    closeBundle() {
+      const walk = (dir: string) => {
+        for (const name of readdirSync(dir)) {
+          const path = join(dir, name);
+          if (statSync(path).isDirectory()) walk(path);
+          else if (/\.(js|css|svg|html|json)$/.test(name) && statSync(path).size > 1024) {
+            writeFileSync(`${path}.gz`, gzipSync(readFileSync(path), { level: 9 }));
+          }
+        }
+      };
+      walk(outDir);
+    },
+  };
+}
 
 // The Flask server (frontend/server.py) serves dist/; under `npm run dev` Vite proxies the
 // API to a BFF on :8001 so the browser still sees one origin.
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     outDir: "dist",
     assetsDir: "assets",

@@ -6,6 +6,7 @@ Vite build of frontend/, made with npm when it is missing or older than the sour
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 from pathlib import Path
 
@@ -36,6 +37,7 @@ def fake_dist(tmp_path) -> Path:
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text(INDEX_HTML)
     (dist / "assets" / "index-AbC123xy.js").write_text("console.log('pictolab');\n")
+    (dist / "assets" / "index-AbC123xy.js.gz").write_bytes(gzip.compress(b"console.log('pictolab');\n"))
     (dist / "assets" / "index-Zz9Yy8Xx.css").write_text("body{margin:0}\n")
     (dist / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     return dist

@@ -48,6 +48,21 @@ def test_hashed_assets_are_immutable(client):
     assert css.mimetype == "text/css" and "immutable" in css.headers["Cache-Control"]
 
 
+def test_precompressed_assets_for_browsers_that_accept_gzip(client):
+    import gzip
+
+    zipped = client.get("/assets/index-AbC123xy.js", headers={"Accept-Encoding": "br, gzip;q=0.9"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == b"console.log('pictolab');\n"
+    assert zipped.mimetype == "text/javascript"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert zipped.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    plain = client.get("/assets/index-AbC123xy.js", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and plain.data == b"console.log('pictolab');\n"
+    assert plain.headers["ETag"] != zipped.headers["ETag"]
+    assert client.get("/assets/index-AbC123xy.js.gz").status_code == 404
+
+
 def test_unhashed_files_revalidate_and_support_conditional_get(client):
     first = client.get("/favicon.svg")
     assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
