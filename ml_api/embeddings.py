@@ -21,7 +21,9 @@ from .device import autocast, memory_format
 from .presets import get_preset
 from .timing import PhaseTimer
 
-EMBED_BATCH = 32
+# Small batches on the CPU: measured on the 2-core box, 8 images per batch embed ~3x faster per
+# image than 32 (activations stay in cache); the GPU wants big batches.
+CPU_EMBED_BATCH, CUDA_EMBED_BATCH = 8, 64
 
 
 def cache_key(backbone_id: str, image_key: str, sha: str) -> str:
@@ -48,12 +50,13 @@ def embed_tensors(net: torch.nn.Module, batch: torch.Tensor, device: torch.devic
 
 def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id: str, device: torch.device, *,
                  use_cache: bool = True, max_pixels: int = 50_000_000, timer: PhaseTimer | None = None,
-                 on_progress: Callable[[float], None] | None = None, batch_size: int = EMBED_BATCH) -> np.ndarray:
+                 on_progress: Callable[[float], None] | None = None, batch_size: int | None = None) -> np.ndarray:
     """Embeddings (N, D) of ``items`` = [(uri, key)], from the cache where possible.
 
     Raises :class:`ImageLoadError` naming the first photo that is missing or undecodable.
     """
     timer = timer or PhaseTimer()
+    batch_size = batch_size or (CUDA_EMBED_BATCH if device.type == "cuda" else CPU_EMBED_BATCH)
     spec = get_spec(backbone_id)
     preset = get_preset(spec.preset)
     transform = preset.eval_transform()

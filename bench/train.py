@@ -1,0 +1,123 @@
+"""QUICK (and a DEEP figure) training time, phases timed separately.
+
+    .venv/bin/python bench/train.py [--repeats 3] [--deep-epochs N]
+
+Runs the real job machinery in-process (JobManager, local storage folder in a temp dir) on
+photo-like 1024x768 JPEGs; prints a table and writes bench/results/train.json.
+Targets (issue 3): QUICK cold <= 10 s and cached <= 1 s on the 2-core CPU; on an H100 QUICK
+<= 1 s end to end and DEEP (10 epochs) <= 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import torch  # noqa: E402
+
+from ml_api.backbones import frozen_backbones  # noqa: E402
+from ml_api.device import configure_torch, device_name, resolve_device, usable_cpus  # noqa: E402
+from ml_api.jobs import JobManager  # noqa: E402
+from ml_data import photo_jpegs, store  # noqa: E402
+from pictolab.storage import open_storage  # noqa: E402
+
+GROUPS = ((3, 20), (5, 30))
+PHASES = ("read", "cache_read", "decode", "embed", "cache_write", "fit", "save")
+
+
+def run(jobs: JobManager, classes, examples, **extra) -> tuple[float, dict]:
+    run_id = uuid.uuid4().hex
+    started = time.perf_counter()
+    jobs.start({"runId": run_id, "classes": classes, "examples": examples, **extra})
+    while True:
+        status = jobs.read_status(run_id)
+        if status["status"] in ("SUCCEEDED", "FAILED"):
+            break
+        time.sleep(0.005)
+    wall = time.perf_counter() - started
+    if status["status"] != "SUCCEEDED":
+        raise RuntimeError(status["error"])
+    return wall, status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--deep-epochs", type=int, default=None,
+                        help="default: 10 on CUDA, 1 on the CPU (a short figure)")
+    args = parser.parse_args()
+
+    device = resolve_device(args.device)
+    configure_torch(device)
+    load_started = time.perf_counter()
+    frozen_backbones.get("efficientnet_lite0", device)
+    load_seconds = time.perf_counter() - load_started
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        storage = open_storage(Path(tmp).as_uri())
+        jobs = JobManager(storage, device, workers=1, default_backbone="efficientnet_lite0")
+        run(jobs, ["brick", "grass"], store(storage, photo_jpegs(2, 2, seed=99)))  # warm-up (allocator, JIT)
+        for n_classes, per_class in GROUPS:
+            photos = photo_jpegs(n_classes, per_class)
+            classes = sorted({label for _, label in photos})
+            for cache in ("cold", "cached"):
+                walls, phases = [], {p: [] for p in PHASES}
+                if cache == "cached":
+                    examples = store(storage, photos)
+                    run(jobs, classes, examples)  # fills the embedding cache; not counted
+                for _ in range(args.repeats):
+                    if cache == "cold":
+                        examples = store(storage, photos)  # fresh keys: nothing cached yet
+                    wall, status = run(jobs, classes, examples)
+                    walls.append(wall)
+                    for phase in PHASES:
+                        phases[phase].append(status["timings"].get(phase, 0.0))
+                rows.append({"mode": "QUICK", "group": f"{n_classes}x{per_class}", "embeddings": cache,
+                             "wall_s_median": statistics.median(walls), "wall_s_all": walls,
+                             "phases_s_median": {p: statistics.median(v) for p, v in phases.items()},
+                             "target_s": 10.0 if cache == "cold" else 1.0,
+                             "target_note": "2-core CPU target" if device.type == "cpu" else "H100: <= 1 s"})
+        deep_epochs = args.deep_epochs or (10 if device.type == "cuda" else 1)
+        for n_classes, per_class in GROUPS[:1] if device.type == "cpu" else GROUPS:
+            photos = photo_jpegs(n_classes, per_class, seed=7)
+            classes = sorted({label for _, label in photos})
+            wall, status = run(jobs, classes, store(storage, photos), mode="DEEP", epochs=deep_epochs)
+            rows.append({"mode": "DEEP", "group": f"{n_classes}x{per_class}", "epochs": deep_epochs,
+                         "wall_s_median": wall, "phases_s_median": status["timings"],
+                         "seconds_per_epoch": status["timings"]["train"] / deep_epochs,
+                         "target_s": 5.0 if device.type == "cuda" else None,
+                         "target_note": "H100, 10 epochs" if device.type == "cuda" else "no CPU target"})
+        jobs.shutdown()
+
+    print(f"device: {device_name(device)}; torch threads {torch.get_num_threads()}; "
+          f"backbone load {load_seconds:.2f}s (once per process)")
+    print(f"{'mode':6} {'group':6} {'emb/ep':8} {'wall s':>7} {'target':>7}  "
+          + " ".join(f"{p:>11}" for p in PHASES))
+    for row in rows:
+        phases = row["phases_s_median"]
+        print(f"{row['mode']:6} {row['group']:6} {row.get('embeddings', str(row.get('epochs')) + ' ep'):8} "
+              f"{row['wall_s_median']:7.3f} {row['target_s'] if row['target_s'] else '-':>7}  "
+              + " ".join(f"{phases.get(p, 0.0):11.3f}" for p in PHASES)
+              + (f"  train {phases.get('train', 0):.2f}s" if row["mode"] == "DEEP" else ""))
+    result = {"bench": "train", "device": device.type, "device_name": device_name(device),
+              "cpus": usable_cpus(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
+              "backbone_load_s": load_seconds, "repeats": args.repeats, "rows": rows,
+              "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    out = Path(__file__).resolve().parent / "results" / "train.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
