@@ -208,6 +208,12 @@ def test_overlay_names_what_terraform_creates(manifests, env, tf, tfvars):
 
     bucket = tf.resolve(tf.resource("google_storage_bucket", "photos")["name"], values)
     assert data["PICTOLAB_STORAGE_URL"].startswith(f"gs://{bucket}/")
+    # The bucket's early-expiry rule for leftover "try it" photos (docs/design.md: tmp/) sits
+    # under the prefix the services use.
+    storage_prefix = data["PICTOLAB_STORAGE_URL"].removeprefix(f"gs://{bucket}/").strip("/")
+    prefixes = [p for r in tf.resource("google_storage_bucket", "photos")["lifecycle_rule"]
+                for p in r["condition"][0].get("matches_prefix", [])]
+    assert prefixes == [f"{storage_prefix}/tmp/"]
     instance = tf.resolve(tf.resource("google_sql_database_instance", "main")["name"], values)
     assert data["CLOUD_SQL_CONNECTION_NAME"] == f"{values['project_id']}:{values['region']}:{instance}"
     assert data["PICTOLAB_ENV"] == "production"
