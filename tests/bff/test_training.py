@@ -1,0 +1,220 @@
+"""train / trainingRuns / predict / scoreboard / experimentLog in the BFF, against a real
+ML API process (one per module: it loads the backbone once) sharing the storage folder."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bff.models import Phase, RunStatus, TrainingRun
+from bff.training import RunReconciler
+from tests.bff.conftest import GraphQLClient, admin_login, login, set_phase
+from tests.datasets import TEXTURES, texture_jpegs
+from tests.services import ServiceProcess, base_env
+
+TRAIN = "mutation($mode: TrainingMode) { train(mode: $mode) { id status progress trainAccuracy testAccuracy error } }"
+RUNS = "{ trainingRuns { id status progress trainAccuracy testAccuracy photoCount error } }"
+PREDICT = "mutation($file: Upload!) { predict(file: $file) { label classId confidence scores { classId label confidence } } }"
+SCOREBOARD = "query($w: ID) { scoreboard(workshopId: $w) { rank group { id name } testAccuracy photoCount status } }"
+UPLOAD = "mutation($classId: ID!, $file: Upload!) { uploadPhoto(classId: $classId, file: $file) { id } }"
+UPLOAD_TEST = "mutation($classId: ID!, $file: Upload!) { uploadTestPhoto(classId: $classId, file: $file) { id } }"
+
+
+@pytest.fixture(scope="module")
+def shared_storage(tmp_path_factory):
+    return tmp_path_factory.mktemp("storage")
+
+
+@pytest.fixture(scope="module")
+def ml_service(tmp_path_factory, shared_storage):
+    data_dir = tmp_path_factory.mktemp("ml")
+    env = base_env(data_dir, PICTOLAB_STORAGE_URL=shared_storage.as_uri())
+    with ServiceProcess("ml-api", env, ready_timeout=240) as service:
+        yield service
+
+
+@pytest.fixture
+def loop_app(make_app, shared_storage, ml_service):
+    return make_app(storage_url=shared_storage.as_uri(), ml_api_url=ml_service.url, min_photos_per_class=3)
+
+
+@pytest.fixture
+def new_client(loop_app):
+    """Clients (each its own cookie jar: a group's iPad, the instructor's laptop) of loop_app."""
+    return lambda: GraphQLClient(loop_app.test_client())
+
+
+def workshop_with_photos(app, client_factory, per_class=4, phase=Phase.TRAIN, seed=0, mislabel=False):
+    """A workshop with the three textures as classes, one group logged in with photos."""
+    from tests.bff.conftest import workshop_on
+
+    summary = workshop_on(app, Phase.COLLECT)
+    classes = {c["name"]: c["id"] for c in summary["classes"]}
+    group_client = client_factory()
+    login(group_client, summary["groups"][0]["token"])
+    names = list(classes)
+    for i, texture in enumerate(TEXTURES):
+        label = names[(i + 1) % len(names)] if mislabel else names[i]
+        for jpeg in texture_jpegs(texture, per_class, seed=seed + i):
+            group_client.upload(UPLOAD, {"classId": classes[label]}, {"file": (jpeg, "p.jpg", "image/jpeg")})
+    set_phase(app, summary["id"], phase)
+    return summary, classes, group_client
+
+
+@pytest.fixture
+def three_textures(loop_app, new_client):
+    """A TRAIN-phase workshop whose first group photographed the three textures."""
+    def _make(**kwargs):
+        return workshop_with_photos(loop_app, new_client, **kwargs)
+    return _make
+
+
+def drive(app, until, timeout=120.0):
+    """Run the reconciler (no background thread in tests) until ``until()`` holds."""
+    reconciler: RunReconciler = app.extensions["pictolab.reconciler"]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            reconciler.run_once()
+        value = until()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("condition not reached")
+
+
+def latest_run(client):
+    runs = client.data(RUNS)["trainingRuns"]
+    return runs[0] if runs else None
+
+
+def upload_test_photos(app, admin, classes, per_class=4, seed=100):
+    for i, texture in enumerate(TEXTURES):
+        for jpeg in texture_jpegs(texture, per_class, seed=seed + i):
+            admin.upload(UPLOAD_TEST, {"classId": classes[texture_name(classes, i)]},
+                         {"file": (jpeg, "t.jpg", "image/jpeg")})
+
+
+def texture_name(classes, index):
+    return list(classes)[index]
+
+
+def test_quick_run_is_trained_scored_ranked_and_tried(loop_app, three_textures, new_client):
+    summary, classes, group = three_textures(per_class=8)
+    admin = new_client()
+    admin_login(admin)
+    upload_test_photos(loop_app, admin, classes)
+
+    run = group.data(TRAIN, mode="QUICK")["train"]
+    assert run["status"] in ("QUEUED", "RUNNING")
+    # A second tap while it runs returns the same run, not a second one.
+    assert group.data(TRAIN, mode="QUICK")["train"]["id"] == run["id"]
+
+    seen = []
+
+    def finished():
+        current = latest_run(group)
+        seen.append((current["status"], current["progress"]))
+        return current if current["status"] in ("SUCCEEDED", "FAILED") else None
+
+    done = drive(loop_app, finished)
+    assert done["status"] == "SUCCEEDED", done["error"]
+    assert done["progress"] == 1.0 and done["photoCount"] == 24
+    assert done["testAccuracy"] is not None and done["testAccuracy"] >= 0.9
+    # Never a success before the score exists; progress never goes backwards.
+    assert all(status != "SUCCEEDED" for status, _ in seen[:-1])
+    assert [p for _, p in seen] == sorted(p for _, p in seen)
+
+    # Try it: a new brick crop is a brick; nothing of the photo is kept.
+    brick = texture_jpegs("brick", 1, seed=999)[0]
+    prediction = group.upload(PREDICT, {}, {"file": (brick, "try.jpg", "image/jpeg")}).get_json()["data"]["predict"]
+    assert prediction["label"] == list(classes)[0] and prediction["classId"] == classes[list(classes)[0]]
+    assert len(prediction["scores"]) == 3 and abs(sum(s["confidence"] for s in prediction["scores"]) - 1) < 1e-3
+    assert list(loop_app.extensions["pictolab.storage"].list("tmp")) == []
+
+    # Groups see the ranking in COMPETE only; instructors always.
+    assert group.error_code(SCOREBOARD) == "FAILED_PRECONDITION"
+    rows = admin.data(SCOREBOARD, w=summary["id"])["scoreboard"]
+    assert rows[0]["group"]["id"] == summary["groups"][0]["id"] and rows[0]["rank"] == 1
+    assert rows[0]["testAccuracy"] == done["testAccuracy"] and rows[0]["photoCount"] == 24
+    assert rows[1]["testAccuracy"] is None and rows[1]["status"] == "NOT_TRAINED"
+    set_phase(loop_app, summary["id"], Phase.COMPETE)
+    assert group.data(SCOREBOARD)["scoreboard"][0]["group"]["name"] == rows[0]["group"]["name"]
+
+    log = admin.data("query($w: ID!) { experimentLog(workshopId: $w) { runId mode photoCount testAccuracy } }",
+                     w=summary["id"])["experimentLog"]
+    assert log == [{"runId": run["id"], "mode": "QUICK", "photoCount": 24, "testAccuracy": done["testAccuracy"]}]
+    detail = admin.data("""query($g: ID!) { groupDetail(groupId: $g) { photosPerClass { classId count }
+        runs { id labels confusion misclassified { photoId } } } }""", g=summary["groups"][0]["id"])["groupDetail"]
+    assert [c["count"] for c in detail["photosPerClass"]] == [8, 8, 8]
+    confusion = detail["runs"][0]["confusion"]
+    assert sum(map(sum, confusion)) == 12  # every hidden test photo counted once
+    assert detail["runs"][0]["labels"] == [classes[name] for name in classes]
+
+
+def test_new_test_photos_rescore_finished_runs(loop_app, three_textures, new_client, db_session):
+    summary, classes, group = three_textures(per_class=3)
+    admin = new_client()
+    admin_login(admin)
+    run = group.data(TRAIN)["train"]
+    done = drive(loop_app, lambda: (r := latest_run(group))["status"] == "SUCCEEDED" and r)
+    assert done["testAccuracy"] is None  # no hidden test photos yet
+    upload_test_photos(loop_app, admin, classes, per_class=2)
+    rescored = drive(loop_app, lambda: latest_run(group)["testAccuracy"] is not None and latest_run(group))
+    assert rescored["id"] == run["id"] and 0.0 <= rescored["testAccuracy"] <= 1.0
+
+
+def test_ml_api_down_keeps_the_run_queued_then_it_runs(loop_app, three_textures, ml_service, db_session):
+    summary, classes, group = three_textures(per_class=3)
+    ml = loop_app.extensions["pictolab.ml"]
+    real_endpoint = ml.endpoint
+    from tests.conftest import free_port
+
+    ml.endpoint = f"http://127.0.0.1:{free_port()}/graphql"  # nothing listens there
+    run = group.data(TRAIN)["train"]
+    assert run["status"] == "QUEUED"
+    row = db_session.get(TrainingRun, run["id"])
+    assert row.attempts == 1 and row.next_attempt_at is not None  # backoff scheduled
+    assert latest_run(group)["status"] == "QUEUED"
+
+    ml.endpoint = real_endpoint  # the ML API is back
+    done = drive(loop_app, lambda: (r := latest_run(group))["status"] in ("SUCCEEDED", "FAILED") and r)
+    assert done["status"] == "SUCCEEDED", done["error"]
+
+
+def test_train_refusals(loop_app, new_client):
+    from tests.bff.conftest import workshop_on
+
+    summary = workshop_on(loop_app, Phase.COLLECT)
+    group = new_client()
+    assert group.error_code(TRAIN) == "UNAUTHENTICATED"
+    login(group, summary["groups"][0]["token"])
+    assert group.error_code(TRAIN) == "FAILED_PRECONDITION"  # COLLECT: not training time
+    set_phase(loop_app, summary["id"], Phase.TRAIN)
+    response = group.execute(TRAIN)
+    error = response["errors"][0]
+    assert error["extensions"]["code"] == "FAILED_PRECONDITION" and error["extensions"]["minimum"] == 3
+    assert {m["name"] for m in error["extensions"]["missing"]} == {c["name"] for c in summary["classes"]}
+    assert group.data(RUNS)["trainingRuns"] == []  # nothing recorded
+    # predict before any model
+    jpeg = texture_jpegs("grass", 1, seed=5)[0]
+    body = group.upload(PREDICT, {}, {"file": (jpeg, "t.jpg", "image/jpeg")}).get_json()
+    assert body["errors"][0]["extensions"]["code"] == "FAILED_PRECONDITION"
+    assert list(loop_app.extensions["pictolab.storage"].list("tmp")) == []
+
+
+def test_failed_ml_run_shows_a_readable_error(loop_app, three_textures, db_session):
+    summary, classes, group = three_textures(per_class=3)
+    storage = loop_app.extensions["pictolab.storage"]
+    # A photo object vanishes behind the database's back (a storage fault).
+    from bff.models import Photo
+
+    photo = db_session.scalars(select(Photo).where(Photo.group_id.is_not(None))).first()
+    storage.delete(photo.storage_key)
+    group.data(TRAIN)
+    done = drive(loop_app, lambda: (r := latest_run(group))["status"] in ("SUCCEEDED", "FAILED") and r)
+    assert done["status"] == "FAILED"
+    assert photo.storage_key.split("/")[-1] in done["error"]  # names the image
+    assert db_session.scalars(select(TrainingRun.status)).all() == [RunStatus.FAILED]
