@@ -1,6 +1,6 @@
 // What every children's screen needs: the group, its workshop, its photos, the queue.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
-import { loadPhotos, loadSession, type Group, type Photo, type Workshop } from "../lib/api";
+import { loadPhotos, loadSession, loadSessionWithPhotos, type Group, type Photo, type Workshop } from "../lib/api";
 import { errorCodeOf } from "../lib/graphql";
 import { getUploadQueue } from "../lib/queueInstance";
 import type { QueueSnapshot, UploadQueue } from "../lib/uploadQueue";
@@ -47,14 +47,14 @@ export function KidsSessionProvider({ children, loggedOut, failed, loading }: {
 
   const refreshSession = useCallback(async () => {
     try {
-      const session = await loadSession();
+      const session = await loadSessionWithPhotos();
       if (!session.me || !session.workshop) {
         setState({ kind: "loggedOut" });
         return;
       }
       setGroup(session.me);
       setWorkshop(session.workshop);
-      setPhotos(await loadPhotos());
+      setPhotos(session.photos);
       setState({ kind: "ready" });
     } catch (error) {
       setState(errorCodeOf(error) === "UNAUTHENTICATED" ? { kind: "loggedOut" } : { kind: "error", error });

@@ -38,6 +38,13 @@ export async function loadSession(): Promise<{ me: Group | null; workshop: Works
     `query Session { me { ${GROUP_FIELDS} } workshop { id title phase classes { id name emoji } } }`);
 }
 
+/** Who we are, our workshop and our photos in one round trip (venue Wi-Fi is slow). */
+export async function loadSessionWithPhotos(): Promise<{ me: Group | null; workshop: Workshop | null; photos: Photo[] }> {
+  return gql<{ me: Group | null; workshop: Workshop | null; photos: Photo[] }>(
+    `query Start { me { ${GROUP_FIELDS} } workshop { id title phase classes { id name emoji } }
+                   photos { id classId url width height } }`);
+}
+
 export async function loadPhotos(classId?: string): Promise<Photo[]> {
   const data = await gql<{ photos: Photo[] }>(
     "query Photos($classId: ID) { photos(classId: $classId) { id classId url width height } }",
