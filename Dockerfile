@@ -92,7 +92,6 @@ COPY --from=source /app /app
 ENV TORCH_HOME=/opt/torch \
     PICTOLAB_ML_DEVICE=auto \
     LD_LIBRARY_PATH=/usr/local/nvidia/lib64:/usr/local/nvidia/lib \
-    NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
 USER 10001:10001
 EXPOSE 8080
