@@ -10,7 +10,7 @@ def init_app(app) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(_exc):
         limit = app.config["MAX_CONTENT_LENGTH"]
-        message = f"The upload is too large (at most {limit // (1024 * 1024)} MB)."
+        message = f"The upload is too large (at most {limit / 1_000_000:.1f} MB)."
         response = jsonify(errors=[{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE",
                                                                         "maxBytes": limit}}])
         response.status_code = 413

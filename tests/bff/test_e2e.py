@@ -104,8 +104,9 @@ def test_card_login_upload_list_fetch(env):
         assert after["data"] == {"me": {"id": workshop["groups"][0]["id"]}, "photos": [{"id": photo["id"]}]}
 
 
-def test_outsiders_are_refused_but_probes_work(tmp_path):
-    env = base_env(tmp_path / "data", PICTOLAB_ALLOWED_CIDRS="192.168.10.0/24", PICTOLAB_TRUSTED_PROXY_HOPS="1")
+def test_outsiders_are_refused_but_probes_work_and_big_bodies_get_413(tmp_path):
+    env = base_env(tmp_path / "data", PICTOLAB_ALLOWED_CIDRS="192.168.10.0/24", PICTOLAB_TRUSTED_PROXY_HOPS="1",
+                   PICTOLAB_MAX_UPLOAD_BYTES="2000000")
     subprocess.run([PICTOLAB, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
     with ServiceProcess("bff", env) as bff:
         outside = requests.post(bff.url + "/graphql", json={"query": "{ me { id } }"},
@@ -118,6 +119,13 @@ def test_outsiders_are_refused_but_probes_work(tmp_path):
                                headers={"X-Forwarded-For": "192.168.10.9"}, timeout=30)
         assert inside.status_code == 200 and inside.json() == {"data": {"me": None}}
         assert requests.get(bff.url + "/readyz", timeout=30).status_code == 200
+        too_big = requests.post(bff.url + "/graphql", headers={**PREFLIGHT, "X-Forwarded-For": "192.168.10.9"}, files={
+            "operations": (None, json.dumps({"query": UPLOAD, "variables": {"c": "x", "f": None}})),
+            "map": (None, json.dumps({"0": ["variables.f"]})),
+            "0": ("big.jpg", b"\xff" * 3_000_000, "image/jpeg")}, timeout=30)
+        assert too_big.status_code == 413
+        assert too_big.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+        assert not (tmp_path / "data" / "storage" / "photos").exists()
         log = bff.log_path.read_text()
         request_lines = [json.loads(line) for line in log.splitlines()
                          if line.startswith("{") and '"bff.request"' in line]
