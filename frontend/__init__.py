@@ -9,8 +9,9 @@ then ``config`` (tests). Lower-case keys of ``config`` override Settings fields
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 

@@ -142,11 +142,45 @@ def test_join_by_qr_url(ipad, stack):
     assert group(stack)["name"] in ipad.get_by_test_id("group-badge").inner_text()
     assert ipad.locator("html").get_attribute("lang") == "ja"
     assert ipad.locator("[data-testid^=class-card-]").count() == 3
+    assert_touch_targets(ipad)
     screenshot(ipad, "02-ipad-home")
 
 
+def assert_touch_targets(page, minimum: int = 48) -> None:
+    """Every link, button and file picker a child can tap is at least 48 x 48 CSS px."""
+    small = page.evaluate("""(minimum) => [...document.querySelectorAll('a, button, label:has(input)')]
+        .filter((el) => el.offsetParent !== null)
+        .map((el) => ({text: el.textContent.trim().slice(0, 20), box: el.getBoundingClientRect()}))
+        .filter(({box}) => box.width < minimum || box.height < minimum)
+        .map(({text, box}) => `${text}: ${Math.round(box.width)}x${Math.round(box.height)}`)""", minimum)
+    assert small == []
+
+
+def test_english_toggle_is_remembered_and_landscape_works(ipad, stack):
+    ipad.get_by_role("button", name="Switch to English").tap()
+    assert "Collect photos" in ipad.inner_text("main")
+    ipad.reload()
+    ipad.get_by_test_id("home-ready").wait_for()
+    assert "Collect photos" in ipad.inner_text("main")
+    assert ipad.locator("html").get_attribute("lang") == "en"
+    screenshot(ipad, "02c-ipad-home-english")
+    ipad.get_by_role("button", name="日本語にする").tap()
+    assert "あつめよう" in ipad.inner_text("main")
+
+    portrait = ipad.viewport_size
+    ipad.set_viewport_size({"width": portrait["height"], "height": portrait["width"]})
+    try:
+        assert ipad.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        tabbar = ipad.locator(".tabbar").bounding_box()
+        assert tabbar["x"] == 0 and tabbar["height"] > tabbar["width"]  # a rail on the left
+        assert_touch_targets(ipad)
+        screenshot(ipad, "02d-ipad-home-landscape")
+    finally:
+        ipad.set_viewport_size(portrait)
+
+
 def test_bad_card_gets_a_friendly_screen(chromium, stack):
-    playwright, browser = chromium
+    _, browser = chromium
     context = browser.new_context(locale="ja-JP", viewport={"width": 810, "height": 1080}, has_touch=True)
     page = context.new_page()
     try:
@@ -175,6 +209,7 @@ def test_upload_five_photos_per_class_surviving_a_network_cut_and_a_reload(ipad,
     _open_class(ipad, first)
     ipad.get_by_test_id("album-input").set_input_files(photos[first]["train"])
     _wait_sent(ipad, PHOTOS_PER_CLASS)
+    assert_touch_targets(ipad)
     screenshot(ipad, "03-ipad-class-uploaded")
     ipad.get_by_role("link", name=re.compile("もどる|Back")).tap()
 

@@ -118,7 +118,7 @@ def test_spa_routes_match_the_client_router():
     from tests.frontend.conftest import FRONTEND
 
     router = (FRONTEND / "src" / "lib" / "router.tsx").read_text()
-    client_patterns = re.findall(r'\["\w+", /(.+)/\],$', router, re.M)
+    client_patterns = re.findall(r'\["\w+", /(.+)/\],$', router, re.MULTILINE)
     server_patterns = [p.pattern for p in SPA_ROUTES]
     assert len(client_patterns) == len(server_patterns) == 11
 
@@ -134,7 +134,7 @@ def test_real_build_is_served_with_strict_assets(make_app, built_dist):
     html = index.get_data(as_text=True)
     assert index.status_code == 200
     # Our CSP forbids inline scripts: every script is a file under /assets/.
-    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.DOTALL)
     assert scripts and all('src="/assets/' in attrs and body.strip() == "" for attrs, body in scripts)
     assets = re.findall(r'(?:src|href)="(/assets/[^"]+)"', html)
     assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
