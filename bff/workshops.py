@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -45,7 +45,9 @@ def create_workshop(db: Session, *, title: str, classes: list[str], groups: int,
     workshop.groups = []
     for i in range(groups):
         name, emoji, color = group_identity(i)
-        workshop.groups.append(Group(name=name, emoji=emoji, color=color, token_version=1, created_at=created))
+        # One microsecond apart: groups list in creation order (the order of the printed cards).
+        workshop.groups.append(Group(name=name, emoji=emoji, color=color, token_version=1,
+                                     created_at=created + timedelta(microseconds=i)))
     db.add(workshop)
     db.flush()
     audit.record(db, actor, "workshop.create", workshop_id=workshop.id,
