@@ -29,12 +29,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import psutil  # noqa: E402
-import requests  # noqa: E402
-from PIL import Image  # noqa: E402
+import psutil
+import requests
+from ml_data import photo_jpegs, store
+from PIL import Image
 
-from ml_data import photo_jpegs, store  # noqa: E402
-from pictolab.storage import open_storage  # noqa: E402
+from pictolab.storage import open_storage
 
 PICTOLAB = str(Path(sys.executable).with_name("pictolab"))
 JOB = "query($r: ID!) { trainingJob(runId: $r) { status error } }"
@@ -55,7 +55,7 @@ class Service:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("PICTOLAB_")}
         env.update(PICTOLAB_DATA_DIR=str(data_dir), PICTOLAB_ML_DEVICE=device, PICTOLAB_LOG_LEVEL="WARNING")
-        self.log = open(data_dir / "ml-api.log", "ab")
+        self.log = open(data_dir / "ml-api.log", "ab")  # noqa: SIM115 (the child writes to it until stop())
         self.proc = subprocess.Popen([PICTOLAB, "ml-api", "--port", str(self.port)], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 180
@@ -207,7 +207,8 @@ def main() -> None:
         print(f"{name + ' (worker+master)':38} {result[name]['total_mb']:8.0f}MB "
               f"{str(targets.get('rss_mb', '-')) + 'MB':>8}")
     c = result["concurrent_quick"]
-    print(f"{'%d concurrent QUICK (%s emb.)' % (c['jobs'], c['embeddings']):38} {c['all_done_s']:9.2f}s "
+    label = f"{c['jobs']} concurrent QUICK ({c['embeddings']} emb.)"
+    print(f"{label:38} {c['all_done_s']:9.2f}s "
           f"{'10s' if result['device'] == 'cuda' else '(GPU)':>8}")
     out = Path(__file__).resolve().parent / "results" / "predict.json"
     out.parent.mkdir(exist_ok=True)

@@ -22,13 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import torch  # noqa: E402
+import torch
+from ml_data import photo_jpegs, store
 
-from ml_api.backbones import frozen_backbones  # noqa: E402
-from ml_api.device import configure_torch, device_name, resolve_device, usable_cpus  # noqa: E402
-from ml_api.jobs import JobManager  # noqa: E402
-from ml_data import photo_jpegs, store  # noqa: E402
-from pictolab.storage import open_storage  # noqa: E402
+from ml_api.backbones import frozen_backbones
+from ml_api.device import configure_torch, device_name, resolve_device, usable_cpus
+from ml_api.jobs import JobManager
+from pictolab.storage import open_storage
 
 GROUPS = ((3, 20), (5, 30))
 PHASES = ("read", "cache_read", "decode", "embed", "cache_write", "fit", "save")

@@ -2,7 +2,8 @@
 
     create_app(config=None): defaults, then the PICTOLAB_* environment (Settings.from_env),
     then ``config`` (tests). ``config`` keys: ``SETTINGS`` (a mapping of Settings overrides),
-    ``ML_HEARTBEAT_SECONDS``, ``ML_STALE_AFTER_SECONDS``, ``ML_HANDLE_SIGNALS`` (default True),
+    ``ML_HEARTBEAT_SECONDS``, ``ML_STALE_AFTER_SECONDS``, ``ML_MAX_PENDING_JOBS``,
+    ``ML_HANDLE_SIGNALS`` (default True),
     ``ML_LOAD_BACKBONE`` (default True: load the default backbone in the background).
 """
 
@@ -12,7 +13,8 @@ from flask import Flask
 
 DEFAULTS = {
     "ML_HEARTBEAT_SECONDS": 2.0,
-    "ML_STALE_AFTER_SECONDS": 30.0,
+    "ML_STALE_AFTER_SECONDS": 15.0,
+    "ML_MAX_PENDING_JOBS": 256,
     "ML_HANDLE_SIGNALS": True,
     "ML_LOAD_BACKBONE": True,
 }
@@ -36,7 +38,8 @@ def create_app(config: dict | None = None) -> Flask:
     init_request_logging(app)
 
     service = MlService(settings, heartbeat_seconds=app.config["ML_HEARTBEAT_SECONDS"],
-                        stale_after_seconds=app.config["ML_STALE_AFTER_SECONDS"])
+                        stale_after_seconds=app.config["ML_STALE_AFTER_SECONDS"],
+                        max_pending=app.config["ML_MAX_PENDING_JOBS"])
     app.extensions["ml_api"] = service
     health.init_app(app)
     graphql_api.init_app(app)

@@ -16,7 +16,7 @@ from pictolab.storage import ObjectNotFound
 from .backbones import get_spec
 from .checkpoint import load_object, save_object
 from .data import load_image
-from .device import autocast, memory_format
+from .device import autocast, memory_format, to_device
 from .jobs import JobInterrupted, checkpoint_key
 from .models import DeepClassifier, save_deep_model
 from .presets import get_preset
@@ -53,7 +53,7 @@ def train_one_epoch(model, criterion, optimizer, images, labels, transform, devi
     total_loss = 0.0
     for number, batch_indices in enumerate(batches, 1):
         x = torch.stack([transform(images[i]) for i in batch_indices])
-        x = x.to(device, non_blocking=True, memory_format=memory_format(device))
+        x = to_device(x, device)
         y = torch.as_tensor([labels[i] for i in batch_indices], device=device)
         with autocast(device):
             logits = model(x)

@@ -8,7 +8,7 @@ image's own key, so purging a workshop's prefix removes its embeddings too.
 from __future__ import annotations
 
 import io
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -17,7 +17,7 @@ from pictolab.storage import ObjectNotFound, Storage
 
 from .backbones import frozen_backbones, get_spec
 from .data import content_hash, decode_image, read_image_bytes
-from .device import autocast, memory_format
+from .device import autocast, to_device
 from .presets import get_preset
 from .timing import PhaseTimer
 
@@ -42,7 +42,7 @@ def _from_npy(data: bytes) -> np.ndarray:
 
 @torch.inference_mode()
 def embed_tensors(net: torch.nn.Module, batch: torch.Tensor, device: torch.device) -> np.ndarray:
-    batch = batch.to(device, non_blocking=True, memory_format=memory_format(device))
+    batch = to_device(batch, device)
     with autocast(device):
         features = net(batch)
     return features.float().cpu().numpy()

@@ -16,12 +16,12 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import torch
 
@@ -36,7 +36,12 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, SUCCEEDED, FAILED = "QUEUED", "RUNNING", "SUCCEEDED", "FAILED"
 TERMINAL = (SUCCEEDED, FAILED)
 HEARTBEAT_SECONDS = 2.0
-STALE_AFTER_SECONDS = 30.0
+# A replica elsewhere whose heartbeat is this old is presumed dead (the BFF nudges after 8 s;
+# a storage write can stall a few seconds on a busy laptop, so not much less than this).
+STALE_AFTER_SECONDS = 15.0
+# Jobs waiting or running in one process; beyond this startTraining answers UNAVAILABLE and the
+# BFF retries later (a workshop has a few dozen groups).
+MAX_PENDING_JOBS = 256
 
 
 class JobInterrupted(Exception):
@@ -44,6 +49,10 @@ class JobInterrupted(Exception):
 
 
 class ShuttingDown(RuntimeError):
+    pass
+
+
+class QueueFull(RuntimeError):
     pass
 
 
@@ -60,14 +69,14 @@ def checkpoint_key(run_id: str) -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _age_seconds(iso: str | None) -> float:
     if not iso:
         return float("inf")
     try:
-        return (datetime.now(timezone.utc) - datetime.fromisoformat(iso)).total_seconds()
+        return (datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds()
     except ValueError:
         return float("inf")
 
@@ -87,7 +96,7 @@ class JobContext:
     """What a running job sees: its request, storage, device, a way to report progress and
     a way to learn that the process is stopping."""
 
-    manager: "JobManager"
+    manager: JobManager
     request: TrainingRequest
     status: dict[str, Any]
     lock: threading.Lock
@@ -118,15 +127,17 @@ class JobContext:
 class JobManager:
     def __init__(self, storage: Storage, device: torch.device, *, workers: int, default_backbone: str,
                  max_image_pixels: int = 50_000_000, heartbeat_seconds: float = HEARTBEAT_SECONDS,
-                 stale_after_seconds: float = STALE_AFTER_SECONDS):
+                 stale_after_seconds: float = STALE_AFTER_SECONDS, max_pending: int = MAX_PENDING_JOBS):
         self.storage = storage
         self.device = device
         self.default_backbone = default_backbone
         self.max_image_pixels = max_image_pixels
         self.heartbeat_seconds = heartbeat_seconds
         self.stale_after_seconds = stale_after_seconds
+        self.max_pending = max_pending
         self.owner = {"host": socket.gethostname(), "pid": os.getpid(), "instance": uuid.uuid4().hex}
         self.stop_event = threading.Event()
+        self._closed = threading.Event()
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="train")
         self._jobs: dict[str, JobContext] = {}  # queued or running in this process
         self._lock = threading.Lock()
@@ -164,9 +175,11 @@ class JobManager:
                     request = request_from_json(stored, self.storage)
                 log.info("resuming orphaned run", extra={"runId": request.run_id,
                                                           "previousOwner": existing.get("owner")})
+                self._check_capacity()
                 status = {**existing, "status": QUEUED, "error": None, "interrupted": False,
                           "attempt": int(existing.get("attempt") or 1) + 1}
             else:
+                self._check_capacity()
                 self.storage.put_json(request_key(request.run_id), request.to_json())
                 status = {"runId": request.run_id, "status": QUEUED, "mode": request.mode,
                           "backbone": request.backbone, "progress": 0.0, "epoch": None,
@@ -180,6 +193,10 @@ class JobManager:
             with job.lock:
                 return dict(job.status)
 
+    def _check_capacity(self) -> None:
+        if len(self._jobs) >= self.max_pending:
+            raise QueueFull(f"{len(self._jobs)} training jobs already queued here; retry shortly")
+
     def request_stop(self) -> None:
         """Called from the SIGTERM handler: jobs checkpoint at their next batch boundary."""
         if not self.stop_event.is_set():
@@ -191,8 +208,10 @@ class JobManager:
             return list(self._jobs)
 
     def shutdown(self, wait: bool = True) -> None:
+        """Stop (jobs checkpoint), wait for the workers, then stop the heartbeat."""
         self.request_stop()
         self._executor.shutdown(wait=wait, cancel_futures=False)
+        self._closed.set()
 
     # ---- status ------------------------------------------------------------------------------
     def write_status(self, job: JobContext, **fields: Any) -> None:
@@ -218,8 +237,7 @@ class JobManager:
         return False
 
     def _beat(self) -> None:
-        while True:
-            time.sleep(self.heartbeat_seconds)
+        while not self._closed.wait(self.heartbeat_seconds):
             with self._lock:
                 jobs = list(self._jobs.values())
             for job in jobs:

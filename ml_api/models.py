@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -20,7 +20,7 @@ from pictolab.storage import Storage
 from .backbones import BackboneSpec, frozen_backbones, get_spec
 from .checkpoint import load_object, save_object
 from .data import load_image
-from .device import autocast, memory_format
+from .device import autocast, memory_format, to_device
 from .embeddings import embed_images
 from .presets import get_preset
 from .quick import LinearHead
@@ -100,8 +100,7 @@ class LoadedModel:
         for start in range(0, len(items), PREDICT_BATCH):
             images = [load_image(storage, uri, key, min_size=self.preset.size, max_pixels=max_pixels)
                       for uri, key in items[start:start + PREDICT_BATCH]]
-            batch = self.preset.batch(images, self.transform).to(
-                self.device, non_blocking=True, memory_format=memory_format(self.device))
+            batch = to_device(self.preset.batch(images, self.transform), self.device)
             with autocast(self.device):
                 logits = self.net(batch)
             out.append(torch.softmax(logits.float(), 1).cpu().numpy())

@@ -19,7 +19,7 @@ class Preset:
     mean: tuple[float, float, float]
     std: tuple[float, float, float]
 
-    def with_size(self, size: int) -> "Preset":
+    def with_size(self, size: int) -> Preset:
         return Preset(self.name, size, self.mean, self.std)
 
     def eval_transform(self):

@@ -10,7 +10,7 @@ from pictolab.graphql import ApiError
 
 from .backbones import BackboneUnavailable
 from .data import ImageLoadError, key_for_uri
-from .jobs import SUCCEEDED, ShuttingDown
+from .jobs import SUCCEEDED, QueueFull, ShuttingDown
 from .training_request import InvalidRequest, validate_run_id
 
 
@@ -60,7 +60,7 @@ class TrainingJob(graphene.ObjectType):
     interrupted = graphene.Boolean()
 
     @staticmethod
-    def from_status(status: dict) -> "TrainingJob":
+    def from_status(status: dict) -> TrainingJob:
         return TrainingJob(
             run_id=status["runId"], status=status["status"], progress=float(status.get("progress") or 0.0),
             epoch=status.get("epoch"), epochs=status.get("epochs"), train_accuracy=status.get("trainAccuracy"),
@@ -186,7 +186,7 @@ class StartTraining(graphene.Mutation):
             raise ApiError(str(exc), "BAD_USER_INPUT") from None
         except BackboneUnavailable as exc:
             raise ApiError(str(exc), "FAILED_PRECONDITION") from None
-        except ShuttingDown as exc:
+        except (ShuttingDown, QueueFull) as exc:  # the BFF retries UNAVAILABLE later
             raise ApiError(str(exc), "UNAVAILABLE") from None
 
 

@@ -11,7 +11,7 @@ from pictolab.storage import open_storage
 
 from .backbones import BACKBONES, BackboneUnavailable, frozen_backbones
 from .device import configure_torch, device_name, resolve_device
-from .jobs import HEARTBEAT_SECONDS, STALE_AFTER_SECONDS, JobManager
+from .jobs import HEARTBEAT_SECONDS, MAX_PENDING_JOBS, STALE_AFTER_SECONDS, JobManager
 from .models import LoadedModel, ModelCache, load_model
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 class MlService:
     def __init__(self, settings: Settings, *, heartbeat_seconds: float = HEARTBEAT_SECONDS,
-                 stale_after_seconds: float = STALE_AFTER_SECONDS):
+                 stale_after_seconds: float = STALE_AFTER_SECONDS, max_pending: int = MAX_PENDING_JOBS):
         self.settings = settings
         self.storage = open_storage(settings.storage_url)
         self.device = resolve_device(settings.ml_device)
@@ -28,7 +28,8 @@ class MlService:
         self.models = ModelCache(settings.ml_model_cache_size)
         self.jobs = JobManager(self.storage, self.device, workers=settings.ml_gpu_concurrency,
                                default_backbone=settings.ml_backbone, max_image_pixels=settings.max_image_pixels,
-                               heartbeat_seconds=heartbeat_seconds, stale_after_seconds=stale_after_seconds)
+                               heartbeat_seconds=heartbeat_seconds, stale_after_seconds=stale_after_seconds,
+                               max_pending=max_pending)
         self.backbone_error: str | None = None
         self._report_missing_weights()
 
@@ -53,7 +54,7 @@ class MlService:
         try:
             frozen_backbones.get(self.settings.ml_backbone, self.device)
             log.info("backbone loaded", extra={"backbone": self.settings.ml_backbone, "device": str(self.device)})
-        except Exception as exc:  # reported by /readyz and logged: the pod never becomes ready
+        except Exception as exc:  # noqa: BLE001 (reported by /readyz and logged: the pod stays unready)
             self.backbone_error = f"{exc.__class__.__name__}: {exc}"
             log.error("cannot load the default backbone %s: %s", self.settings.ml_backbone, exc)
 

@@ -151,8 +151,9 @@ def make_ml(tmp_path):
     """Factory: a fresh ML API app on a fresh storage folder (or the given one)."""
     apps = []
 
-    def make(storage_url: str | None = None, **settings) -> MlClient:
+    def make(storage_url: str | None = None, app_config: dict | None = None, **settings) -> MlClient:
         config = {
+            **(app_config or {}),
             "ML_HANDLE_SIGNALS": False,  # the test runner owns the signal handlers
             "SETTINGS": {"storage_url": storage_url or (tmp_path / "storage").as_uri(),
                          "data_dir": str(tmp_path / "data"), "ml_device": "cpu", **settings},

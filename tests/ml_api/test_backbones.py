@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from ml_api.backbones import (MOBILENET_V3_LARGE_FILE, BackboneUnavailable, frozen_backbones, get_spec,
-                              torch_hub_checkpoint)
+from ml_api.backbones import (
+    MOBILENET_V3_LARGE_FILE,
+    BackboneUnavailable,
+    frozen_backbones,
+    get_spec,
+    torch_hub_checkpoint,
+)
 
 from .conftest import START, new_id, put_photos, texture_images
 

@@ -115,3 +115,15 @@ def test_repeated_start_training_returns_the_same_run(ml, photos):
     assert done["status"] == "SUCCEEDED"
     finished_again = ml.start(run_id, CLASSES, examples, mode="DEEP", epochs=2, imageSize=64)
     assert finished_again == done  # a finished run is returned as it is, not retrained
+
+
+def test_a_full_queue_answers_unavailable_and_writes_nothing(make_ml, photos):
+    ml = make_ml(app_config={"ML_MAX_PENDING_JOBS": 1}, ml_gpu_concurrency=1)
+    busy = new_id()
+    ml.start(busy, CLASSES, [p.example() for p in photos], mode="DEEP", epochs=2, imageSize=64)
+    before = ml.stored_keys()
+    body = ml.gql(START, input={"runId": new_id(), "classes": CLASSES, "examples": [p.example() for p in photos]})
+    assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+    assert [k for k in ml.stored_keys() if not k.startswith(f"runs/{busy}/")] == \
+        [k for k in before if not k.startswith(f"runs/{busy}/")]
+    assert ml.wait(busy)["status"] == "SUCCEEDED"

@@ -99,3 +99,18 @@ def test_quick_writes_run_files_and_reuses_cached_embeddings(ml):
     assert saved["backbone"] == "efficientnet_lite0" and saved["preset"] == "lite-224"
     assert saved["classes"] == classes and saved["mode"] == "QUICK"
     assert set(saved["head"]) == {"mean", "std", "linear.weight", "linear.bias"}
+
+
+def test_quick_on_gcs_through_the_real_client(make_ml, gcs_storage_url):
+    """The same job on the GCS backend (google-cloud-storage against the emulator)."""
+    ml = make_ml(gcs_storage_url)
+    images, labels = texture_images(per_class=3, patch=64)
+    photos = put_photos(ml.storage, images, labels)
+    assert photos[0].uri.startswith("gs://pictolab-test/")
+    run_id = new_id()
+    job = ml.wait(ml.start(run_id, sorted(set(labels)), [p.example() for p in photos])["runId"])
+    assert job["status"] == "SUCCEEDED", job["error"]
+    assert job["modelUri"] == f"{gcs_storage_url}/runs/{run_id}/model.pt"
+    assert len([k for k in ml.stored_keys() if k.startswith("cache/embeddings/")]) == len(photos)
+    prediction = ml.data(PREDICT, input={"runId": run_id, "imageUri": photos[0].uri})["predict"]
+    assert prediction["label"] in labels

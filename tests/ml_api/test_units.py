@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -56,7 +56,7 @@ def manager(tmp_path):
 
 
 def _status(seconds_ago: float, **owner) -> dict:
-    when = datetime.now(timezone.utc) - timedelta(seconds=seconds_ago)
+    when = datetime.now(UTC) - timedelta(seconds=seconds_ago)
     return {"status": "RUNNING", "heartbeat": when.isoformat(), "owner": owner}
 
 
