@@ -63,7 +63,8 @@ RUN python -m venv /opt/venv \
 # Backbone weights are baked in at build time, never downloaded at run time:
 # EfficientNet-Lite0's ship in its pip package; torchvision's go to TORCH_HOME.
 ENV TORCH_HOME=/opt/torch
-RUN python -c "from torchvision.models import MobileNet_V3_Large_Weights as W; W.DEFAULT.get_state_dict(progress=False)" \
+# IMAGENET1K_V1 is the file ml_api/backbones.py loads (tests/deploy/test_docker.py checks it).
+RUN python -c "from torchvision.models import MobileNet_V3_Large_Weights; MobileNet_V3_Large_Weights.IMAGENET1K_V1.get_state_dict(progress=False)" \
  && chmod -R a+rX /opt/torch
 
 FROM torch AS venv-ml

@@ -157,7 +157,6 @@ def test_the_source_the_image_copies_is_enough_to_run(df, tmp_path):
 
 
 def test_ml_image_bakes_weights_and_torch_matches_pyproject(df):
-    venv_ml = df.stages["venv-ml"]
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     ml_extra = pyproject["project"]["optional-dependencies"]["ml"]
     args = dict(a.split("=", 1) for stage in df.lineage("venv-ml") for a in stage.all("ARG"))
@@ -165,7 +164,12 @@ def test_ml_image_bakes_weights_and_torch_matches_pyproject(df):
     assert f"torchvision=={args['TORCHVISION_VERSION']}" in ml_extra
     chain = df.lineage("venv-ml")
     runs = " ".join(r for stage in chain for r in stage.all("RUN"))
-    assert "MobileNet_V3_Large_Weights" in runs and "get_state_dict" in runs
+    # The file baked into $TORCH_HOME/hub/checkpoints is the one the ML API loads.
+    (weights,) = re.findall(r"MobileNet_V3_Large_Weights\.(\w+)\.get_state_dict", runs)
+    from torchvision.models import MobileNet_V3_Large_Weights
+
+    from ml_api.backbones import MOBILENET_V3_LARGE_FILE
+    assert getattr(MobileNet_V3_Large_Weights, weights).url.endswith("/" + MOBILENET_V3_LARGE_FILE)
     assert any("TORCH_HOME=/opt/torch" in e for stage in chain for e in stage.all("ENV"))
     ml_api = df.stages["ml-api"]
     assert any("TORCH_HOME=/opt/torch" in e for e in ml_api.all("ENV"))
