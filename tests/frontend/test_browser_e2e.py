@@ -310,3 +310,41 @@ def test_scoreboard_shows_the_group(admin, ipad, stack):
     ipad.get_by_test_id("tab-ranking").tap()
     ipad.locator(".ranking-mine").wait_for(timeout=30_000)
     screenshot(ipad, "11-ipad-ranking")
+
+
+def test_instructor_sees_group_detail_chart_and_moderates(admin, stack):
+    admin.goto(f"{stack.url}/admin/workshops/{stack.workshop['id']}")
+    admin.get_by_role("link", name=group(stack)["name"]).click()
+    detail = admin.get_by_test_id("group-detail")
+    detail.wait_for()
+    matrix = admin.get_by_test_id("confusion")
+    matrix.wait_for()
+    cells = matrix.locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('td')].map(td => Number(td.textContent)))")
+    assert len(cells) == 3 and all(len(row) == 3 for row in cells)
+    assert sum(map(sum, cells)) == 3 * TEST_PHOTOS_PER_CLASS  # every hidden test photo, once
+    for name in ("れんが", "くさ", "じゃり"):
+        assert name in matrix.inner_text()  # class names, not ids
+    screenshot(admin, "12-admin-group-detail")
+
+    admin.goto(f"{stack.url}/admin/workshops/{stack.workshop['id']}")
+    expect(admin.locator('[data-testid="experiment-chart"] circle')).to_have_count(1)
+    thumbs = admin.locator('[data-testid="moderation"] figure')
+    expect(thumbs).to_have_count(3 * PHOTOS_PER_CLASS)
+    screenshot(admin, "13-admin-workshop-after")
+    admin.once("dialog", lambda dialog: dialog.accept())
+    thumbs.first.get_by_role("button", name="Delete photo").click()
+    expect(thumbs).to_have_count(3 * PHOTOS_PER_CLASS - 1)
+
+
+def test_instructor_purges_the_workshop_after_confirming(admin, stack):
+    purge = admin.get_by_test_id("purge")
+    button = purge.get_by_role("button", name="Purge workshop")
+    assert button.is_disabled()  # nothing happens without typing the title
+    purge.get_by_label("workshop title").fill(stack.workshop["title"])
+    button.click()
+    admin.wait_for_url(stack.url + "/admin")
+    admin.get_by_test_id("create-workshop").wait_for()
+    data = graphql(admin, "query($id: ID!) { adminPhotos(workshopId: $id) { id } testPhotos(workshopId: $id) { id } }",
+                   {"id": stack.workshop["id"]})
+    assert data == {"adminPhotos": [], "testPhotos": []}

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { percent } from "../lib/api";
 import { classLabel } from "../lib/classes";
+import { Link } from "../lib/router";
 import { Spinner } from "../lib/ui";
 import { AdminError } from "./AdminError";
 import { groupDetail, knownClass, type GroupDetail, type GroupRun } from "./adminApi";
@@ -51,7 +52,9 @@ function ConfusionMatrix({ run }: { run: GroupRun }) {
         <div className="misclassified" data-testid="misclassified">
           <h3>{nameOf(cell.label)} → {nameOf(cell.predicted)}</h3>
           <div className="thumb-grid">
-            {shown.map((m) => <figure key={m.photoId} className="thumb"><img src={m.url} alt="" /></figure>)}
+            {shown.map((m, i) => (
+              <figure key={m.photoId ?? i} className="thumb">{m.url ? <img src={m.url} alt="" /> : <span>?</span>}</figure>
+            ))}
           </div>
           {shown.length === 0 && <p className="muted">The server kept no photos for this cell.</p>}
         </div>
@@ -79,6 +82,9 @@ export function GroupDetailPage({ groupId, onError }: { groupId: string; onError
   return (
     <div className="group-detail" data-testid="group-detail">
       <h1>{detail.group.emoji} {detail.group.name}</h1>
+      {detail.group.workshop && (
+        <Link to={`/admin/workshops/${detail.group.workshop.id}`} className="small-button">← {detail.group.workshop.title}</Link>
+      )}
       <div className="admin-columns">
         <section className="card">
           <h2>Photos per class</h2>

@@ -9,13 +9,13 @@ export interface ExperimentRow {
   runId: string; group: { id: string; name: string }; mode: string; photoCount: number;
   testAccuracy: number | null; createdAt: string;
 }
-export interface Misclassified { photoId: string; label: string; predicted: string; url: string }
+export interface Misclassified { photoId: string | null; label: string; predicted: string; url: string | null }
 export interface GroupRun {
   id: string; status: string; mode: string; testAccuracy: number | null;
   labels: string[] | null; confusion: number[][] | null; misclassified: Misclassified[] | null;
 }
 export interface GroupDetail {
-  group: AdminGroup; photosPerClass: { classId: string; count: number }[]; runs: GroupRun[];
+  group: AdminGroup & { workshop?: AdminWorkshop | null }; photosPerClass: { classId: string; count: number }[]; runs: GroupRun[];
 }
 
 export const PHASES: Phase[] = ["SETUP", "COLLECT", "TRAIN", "COMPETE", "CLOSED"];
@@ -124,13 +124,16 @@ export async function experimentLog(workshopId: string): Promise<ExperimentRow[]
 }
 
 export async function groupDetail(groupId: string): Promise<GroupDetail> {
-  const data = await gql<{ groupDetail: GroupDetail | null }>(
-    `query GroupDetail($groupId: ID!) { groupDetail(groupId: $groupId) {
-       group { id name emoji color }
+  // Newer BFFs let a group lead to its workshop: that gives the class names for the matrix.
+  const shape = (groupFields: string) => `query GroupDetail($groupId: ID!) { groupDetail(groupId: $groupId) {
+       group { ${groupFields} }
        photosPerClass { classId count }
-       runs { id status mode testAccuracy labels confusion misclassified { photoId label predicted url } } } }`,
+       runs { id status mode testAccuracy labels confusion misclassified { photoId label predicted url } } } }`;
+  const data = await firstSupported<{ groupDetail: (GroupDetail & { group: { workshop?: AdminWorkshop } }) | null }>(
+    [shape("id name emoji color workshop { id title classes { id name emoji } }"), shape("id name emoji color")],
     { groupId });
   if (!data.groupDetail) throw new GraphQLRequestError("group not found", "NOT_FOUND");
+  rememberClasses(data.groupDetail.group.workshop?.classes);
   return data.groupDetail;
 }
 
