@@ -15,7 +15,7 @@ function nameOf(classId: string): string {
   return `${emoji} ${name}`;
 }
 
-function ConfusionMatrix({ run }: { run: GroupRun }) {
+export function ConfusionMatrix({ run }: { run: GroupRun }) {
   const [cell, setCell] = useState<{ label: string; predicted: string } | null>(null);
   const labels = run.labels ?? [];
   const confusion = run.confusion ?? [];
