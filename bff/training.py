@@ -331,11 +331,17 @@ class RunReconciler:
         self._stop.set()
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        failures = 0
+        while not self._stop.wait(min(MAX_BACKOFF_SECONDS, self.interval * 2 ** min(failures, 6))):
             try:
                 self.run_once()
-            except Exception:  # the database may be briefly unavailable: keep the loop alive
-                log.exception("run reconciler pass failed")
+                failures = 0
+            except Exception:
+                # The database may be unavailable or not migrated yet: keep the loop alive,
+                # back off, and log the first failure of a streak, not every pass.
+                if failures == 0:
+                    log.exception("run reconciler pass failed; retrying with backoff")
+                failures += 1
 
 
 def init_app(app) -> None:
