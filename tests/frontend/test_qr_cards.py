@@ -52,3 +52,46 @@ def test_cards_decode_to_each_groups_join_url(stack, chromium):
         raise
     finally:
         context.close()
+
+
+def test_workshop_created_in_the_admin_prints_cards_that_log_in(stack, chromium):
+    """Create a workshop with the admin form, print its cards, scan one: that group is in."""
+    import zxingcpp
+
+    _, browser = chromium
+    admin_context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ja-JP")
+    ipad_context = browser.new_context(viewport={"width": 810, "height": 1080}, has_touch=True, locale="ja-JP")
+    page = admin_context.new_page()
+    try:
+        admin_login(page, stack.url)
+        form = page.get_by_test_id("create-workshop")
+        form.get_by_test_id("workshop-title").fill("Form workshop")
+        for index, name in enumerate(["コップ", "えんぴつ", "くつ"]):
+            form.get_by_test_id(f"class-name-{index}").fill(name)
+        form.get_by_label("Groups").fill("2")
+        screenshot(page, "admin-create-workshop")
+        form.get_by_role("button", name="Create").click()
+        page.get_by_test_id("admin-workshop").wait_for()
+        workshop_id = page.url.rsplit("/", 1)[1]
+        assert "Form workshop" in page.inner_text("h1")
+        page.get_by_test_id("cards-link").click()
+        cards = page.get_by_test_id("login-card")
+        cards.first.wait_for()
+        assert page.url.endswith(f"/admin/workshops/{workshop_id}/cards")
+        assert cards.count() == 2
+        png = cards.nth(1).locator("svg.qr").screenshot()
+        [result] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+        group_name = cards.nth(1).locator(".login-card-name").inner_text()
+
+        ipad = ipad_context.new_page()
+        ipad.goto(result.text)
+        ipad.get_by_test_id("home-ready").wait_for()
+        assert ipad.get_by_test_id("group-badge").inner_text().strip().endswith(group_name)
+        names = ipad.locator(".class-name").all_inner_texts()
+        assert names == ["コップ", "えんぴつ", "くつ"]  # the emoji went to the icon, not the name
+    except BaseException:
+        print(stack.logs())
+        raise
+    finally:
+        admin_context.close()
+        ipad_context.close()

@@ -52,6 +52,7 @@ export default function TrainPage() {
   const [runs, setRuns] = useState<TrainingRun[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
+  const [mode, setMode] = useState<"QUICK" | "DEEP">("QUICK");
 
   const refresh = useCallback(async () => {
     try {
@@ -72,7 +73,7 @@ export default function TrainPage() {
     setStarting(true);
     setError(null);
     try {
-      const run = await startTraining("QUICK");
+      const run = await startTraining(mode);
       setRuns((current) => [run, ...(current ?? []).filter((r) => r.id !== run.id)]);
     } catch (err) {
       setError(err);
@@ -90,6 +91,15 @@ export default function TrainPage() {
               disabled={starting || active || !enough} onClick={train}>
         <span aria-hidden="true">🧠</span> <T k="trainButton" />
       </button>
+      <div className="mode-switch" role="radiogroup" aria-label="mode">
+        {(["QUICK", "DEEP"] as const).map((m) => (
+          <button key={m} type="button" role="radio" aria-checked={mode === m} data-testid={`mode-${m}`}
+                  className={`mode-option${mode === m ? " mode-selected" : ""}`} onClick={() => setMode(m)}>
+            <T k={m === "QUICK" ? "modeQuick" : "modeDeep"} />
+          </button>
+        ))}
+      </div>
+      {mode === "DEEP" && <p className="muted"><T k="modeHint" /></p>}
       <ErrorBanner error={error} onClose={() => setError(null)} />
       {runs === null ? <Spinner /> : latest && <RunResult run={latest} />}
       {runs && runs.length > 1 && (

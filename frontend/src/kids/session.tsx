@@ -78,12 +78,13 @@ export function KidsSessionProvider({ children, loggedOut, failed, loading }: {
 
   // Send what is queued (also what a previous page load left) once we know who we are.
   useEffect(() => {
-    if (state.kind !== "ready") return;
+    if (state.kind !== "ready" || !group) return;
+    queue.setOwner(group.id);
     void queue.start();
     return queue.onUploaded((photo) => {
       setPhotos((current) => (current.some((p) => p.id === photo.id) ? current : [...current, photo]));
     });
-  }, [state.kind, queue]);
+  }, [state.kind, queue, group]);
 
   const value = useMemo<KidsSession | null>(() => (group && workshop ? {
     group, workshop, photos, refreshPhotos, refreshSession, queue,

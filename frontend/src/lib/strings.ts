@@ -49,6 +49,12 @@ export const STRINGS = {
     ja: "どの なかまも ${min}まい いじょう {写真|しゃしん}を あつめてね。",
     en: "Collect at least ${min} photos of every kind first.",
   },
+  modeQuick: { ja: "はやく ⚡", en: "Quick ⚡" },
+  modeDeep: { ja: "じっくり 🐢", en: "Thorough 🐢" },
+  modeHint: {
+    ja: "「じっくり」は {時間|じかん}が かかるけど、かしこく なるかも?",
+    en: "\"Thorough\" takes longer, but might get smarter?",
+  },
   trainQueued: { ja: "じゅんばんを まっています…", en: "Waiting for our turn…" },
   trainRunning: { ja: "AIが べんきょうちゅう…", en: "Your AI is learning…" },
   trainDone: { ja: "できた!", en: "Done!" },

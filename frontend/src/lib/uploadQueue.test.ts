@@ -157,6 +157,27 @@ describe("UploadQueue", () => {
     queue.stop();
     expect(calls).toHaveLength(2);
   });
+
+  it("sends only the logged-in group's photos; another group's wait for it", async () => {
+    const idb = new IDBFactory();
+    const { uploader, calls } = scriptedUploader([]);
+    const panda = new UploadQueue({ uploader, idb });
+    panda.setOwner("panda");
+    await panda.add(photoBlob("panda photo"), "c");  // queued, never started: the Wi-Fi was down
+
+    const fox = new UploadQueue({ uploader, idb, backoff: fastBackoff });
+    fox.setOwner("fox");
+    await fox.add(photoBlob("fox photo"), "c");
+    await fox.start();
+    await fox.whenEmpty();
+    expect(calls.map((c) => c.body)).toEqual(["fox photo"]);
+    expect(fox.getSnapshot().items).toEqual([]);  // the panda's photo is not shown to the fox
+
+    fox.setOwner("panda");  // the panda group scans its card again
+    await fox.whenEmpty();
+    fox.stop();
+    expect(calls.map((c) => c.body)).toEqual(["fox photo", "panda photo"]);
+  });
 });
 
 describe("shouldDrop", () => {

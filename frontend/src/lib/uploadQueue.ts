@@ -13,6 +13,7 @@ export interface QueuedPhoto {
   createdAt: number;
   attempts: number;
   nextAttemptAt: number;
+  owner?: string;      // the group that took it: another group's login on this iPad never sends it
 }
 
 export interface UploadedPhoto { id: string; classId: string; url: string; width?: number; height?: number }
@@ -88,6 +89,7 @@ export class UploadQueue {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
   private loaded: Promise<void> | null = null;
+  private owner: string | undefined;
   private online = typeof navigator === "undefined" ? true : navigator.onLine !== false;
   private readonly onOnline = () => {
     this.online = true;
@@ -148,6 +150,21 @@ export class UploadQueue {
     });
   }
 
+  /**
+   * Whose photos to show and send. If the iPad is logged in as another group, photos the
+   * previous group queued stay in IndexedDB until that group logs in again.
+   */
+  setOwner(owner: string | undefined): void {
+    if (owner === this.owner) return;
+    this.owner = owner;
+    this.changed();
+    if (this.running) this.pump();
+  }
+
+  private mine(record: QueuedPhoto): boolean {
+    return record.owner === undefined || this.owner === undefined || record.owner === this.owner;
+  }
+
   /** Start sending (and resume whatever a previous page load left in IndexedDB). */
   async start(): Promise<void> {
     if (!this.running) {
@@ -175,7 +192,7 @@ export class UploadQueue {
   async add(blob: Blob, classId: string): Promise<string> {
     const record: QueuedPhoto = {
       id: this.options.newId(), classId, data: await blob.arrayBuffer(), type: blob.type || "image/jpeg",
-      createdAt: this.options.now(), attempts: 0, nextAttemptAt: 0,
+      createdAt: this.options.now(), attempts: 0, nextAttemptAt: 0, owner: this.owner,
     };
     await this.write(record);
     this.track(record);
@@ -208,20 +225,21 @@ export class UploadQueue {
 
   getSnapshot = (): QueueSnapshot => {
     this.snapshotCache ??= {
-      items: [...this.views.values()].map((v) => ({ ...v })),
+      items: [...this.views.values()].filter((v) => this.mine(this.records.get(v.id)!)).map((v) => ({ ...v })),
       dropped: [...this.dropped],
       online: this.online,
     };
     return this.snapshotCache;
   };
 
+  /** Photos of the current owner still to send. */
   get size(): number {
-    return this.records.size;
+    return [...this.records.values()].filter((r) => this.mine(r)).length;
   }
 
-  /** Resolves once nothing is left to send or in flight (for tests and the e2e check). */
+  /** Resolves once nothing of the current owner is left to send or in flight. */
   async whenEmpty(pollMs = 20): Promise<void> {
-    while (this.records.size > 0 || this.inFlight.size > 0) {
+    while (this.size > 0 || this.inFlight.size > 0) {
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
@@ -239,7 +257,7 @@ export class UploadQueue {
     }
     const now = this.options.now();
     const waiting = [...this.records.values()]
-      .filter((r) => !this.inFlight.has(r.id))
+      .filter((r) => !this.inFlight.has(r.id) && this.mine(r))
       .sort((a, b) => a.createdAt - b.createdAt);
     for (const record of waiting) {
       if (this.inFlight.size >= this.options.concurrency) break;
