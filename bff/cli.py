@@ -12,7 +12,7 @@ from pictolab.storage import open_storage
 
 from . import workshops
 from .db import make_engine, make_sessionmaker, session_scope
-from .models import Workshop
+from .models import Phase, Workshop
 
 CLI_ACTOR = "cli"
 
@@ -31,9 +31,10 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
         engine.dispose()
 
 
-def create_workshop(settings: Settings, *, title: str, classes: list[str], groups: int) -> dict[str, Any]:
-    """Create a workshop (migrating the database first if needed); JSON-able summary with
-    every group's login token and URL. ValueError for bad input."""
+def create_workshop(settings: Settings, *, title: str, classes: list[str], groups: int,
+                    phase: str | None = None) -> dict[str, Any]:
+    """Create a workshop (migrating the database first if needed), optionally already in
+    ``phase``; JSON-able summary with every group's login token and URL. ValueError for bad input."""
     upgrade_database(settings)
     engine = make_engine(settings.database_url)
     try:
@@ -41,6 +42,8 @@ def create_workshop(settings: Settings, *, title: str, classes: list[str], group
             try:
                 workshop = workshops.create_workshop(db, title=title, classes=list(classes), groups=groups,
                                                      actor=CLI_ACTOR)
+                if phase is not None:
+                    workshops.set_phase(db, workshop, Phase(phase), actor=CLI_ACTOR)
             except ApiError as exc:
                 raise ValueError(exc.message) from None
             return workshops.workshop_summary(settings, workshop)

@@ -137,7 +137,7 @@ class Supervisor:
         if demo_file.exists():
             return json.loads(demo_file.read_text())
         demo = create_workshop(self.settings.replace(public_url=self.public_url), title="PictoLab demo",
-                               classes=DEMO_CLASSES, groups=DEMO_GROUPS)
+                               classes=DEMO_CLASSES, groups=DEMO_GROUPS, phase="COLLECT")
         demo_file.write_text(json.dumps(demo, ensure_ascii=False, indent=2))
         demo_file.chmod(0o600)  # it holds login tokens
         return demo
