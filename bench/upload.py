@@ -202,6 +202,7 @@ def run_once(*, mode: str, rate: float, uploads: int, clients: int, workers: int
                         else:
                             latencies.append(elapsed)
 
+            load_before = os.getloadavg()[0]
             sampler = RssSampler(bff.proc.pid)
             sampler.start()
             cpu_before = psutil.cpu_times()
@@ -235,6 +236,7 @@ def run_once(*, mode: str, rate: float, uploads: int, clients: int, workers: int
         "peak_rss_per_worker_mb": round(max(peaks.values(), default=0) / 2**20, 1),
         "peak_rss_workers_mb": sorted(round(v / 2**20, 1) for v in peaks.values()),
         "machine_cpu_busy_pct": round(100 * busy / total, 1) if total else None,
+        "load_avg_1m_before": round(load_before, 2),
         "max_schedule_lag_ms": round(max(lags) * 1000, 1) if lags else None,
         "resent_after_connection_reset": len(resent),
         # Independent of what else runs on the machine: the BFF's own CPU per photo, and the
@@ -303,8 +305,7 @@ def main() -> int:
         "benchmark": "upload", "targets": TARGETS, "met": verdict, "paced": paced, "capacity": capacity,
         "runs": rows,
         "mean_upload_mb": round(mean_mb, 2), "database": args.database_url or "sqlite",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "load_avg_before": os.getloadavg()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "note": "client threads run on the same machine and share its cores",
     }
     out = Path(args.out)
