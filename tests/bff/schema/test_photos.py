@@ -347,3 +347,30 @@ def _raw_multipart(client, *, map_text: str, with_file: bool = True, class_id: s
         form["0"] = (io.BytesIO(solid_jpeg()), "a.jpg", "image/jpeg")
     return client.http.post("/graphql", data=form, content_type="multipart/form-data",
                             headers={"Apollo-Require-Preflight": "true"})
+
+
+def test_file_variable_that_is_not_a_file_part(app, group_client, workshop):
+    result = group_client.execute(UPLOAD, classId=workshop["classes"][0]["id"], file="not a file")
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert_nothing_stored(app)
+
+
+def test_parallel_retry_race_keeps_one_photo_and_one_object(app, group_client, workshop, monkeypatch):
+    """Two copies of one upload pass the duplicate check at once: the second insert hits
+    the unique index, its object is deleted and the first photo is returned."""
+    import bff.photos
+
+    data = solid_jpeg(color=(7, 70, 170))
+    first = uploaded(upload(group_client, workshop["classes"][0]["id"], data))
+    real_existing = bff.photos._existing
+    calls = []
+
+    def existing_missed_once(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real_existing(*args)
+
+    monkeypatch.setattr(bff.photos, "_existing", existing_missed_once)
+    again = uploaded(upload(group_client, workshop["classes"][0]["id"], data))
+    assert again["id"] == first["id"] and len(calls) == 2
+    assert photo_count(app) == 1
+    assert stored_keys(app) == [f"photos/{workshop['id']}/{first['id']}.jpg"]
