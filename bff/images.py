@@ -12,6 +12,7 @@ Order matters for safety and speed:
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from dataclasses import dataclass
@@ -22,16 +23,17 @@ from pictolab.graphql import ApiError
 
 log = logging.getLogger(__name__)
 
-_FORMATS = ["JPEG", "PNG", "WEBP"]
-try:  # HEIC straight from an iPhone/iPad camera, when the optional extra is installed.
-    import pillow_heif
-
+@functools.cache
+def allowed_formats() -> tuple[str, ...]:
+    """The decoders an upload may use. HEIC (straight from an iPhone/iPad camera) when the
+    optional pillow-heif extra is installed; registered on first use, not at import."""
+    formats = ["JPEG", "PNG", "WEBP"]
+    try:
+        import pillow_heif
+    except ImportError:  # pragma: no cover - depends on the install
+        return tuple(formats)
     pillow_heif.register_heif_opener()
-    _FORMATS.append("HEIF")
-except ImportError:  # pragma: no cover - depends on the install
-    pass
-
-ALLOWED_FORMATS = tuple(_FORMATS)
+    return (*formats, "HEIF")
 
 # A DCT-scaled draft is accepted when its long side is at least this share of the target:
 # 4032 px at 1/4 scale gives 1008 px for a 1024 px target, at a third of the decode time.
@@ -64,7 +66,7 @@ def sanitise(data: bytes, *, max_pixels: int, max_side: int = 1024, quality: int
     if not data:
         raise ImageRejected("The file is empty.", code="BAD_USER_INPUT")
     try:
-        probe = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+        probe = Image.open(io.BytesIO(data), formats=allowed_formats())
     except UnidentifiedImageError:
         raise ImageRejected("This file is not a photo we can read (use JPEG, PNG, WebP or HEIC).",
                             code="UNSUPPORTED_MEDIA_TYPE") from None
