@@ -42,8 +42,21 @@ def _unavailable(path: str) -> Response:
     return Response("Bad Gateway\n", status=502, mimetype="text/plain")
 
 
+def _too_large(path: str, limit: int) -> Response:
+    """Refused here, before a byte is forwarded: the BFF would answer 413 and close the
+    connection mid-upload, which a proxy can only report as a broken connection, and the
+    app would retry a photo that can never fit."""
+    message = f"The upload is larger than {limit // (1024 * 1024)} MB."
+    if path.startswith("/graphql"):
+        body = json.dumps({"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]})
+        return Response(body, status=413, mimetype="application/json")
+    return Response(message + "\n", status=413, mimetype="text/plain")
+
+
 def _forward() -> Response:
     settings = current_app.config["SETTINGS"]
+    if request.content_length is not None and request.content_length > settings.max_upload_bytes:
+        return _too_large(request.path, settings.max_upload_bytes)
     pool: urllib3.PoolManager = current_app.extensions["pictolab_proxy_pool"]
     url = settings.bff_url.rstrip("/") + request.full_path.rstrip("?") if request.query_string \
         else settings.bff_url.rstrip("/") + request.path

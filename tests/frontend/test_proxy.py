@@ -49,7 +49,8 @@ class ServerThread:
     def __init__(self, app):
         self.port = free_port()
         self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
 
     @property
     def url(self) -> str:
@@ -137,6 +138,17 @@ def test_media_bytes_stream_back_with_status_and_headers(frontend):
 def test_app_routes_are_still_served_locally(frontend):
     assert requests.get(frontend.url + "/class/3", timeout=10).status_code == 200
     assert requests.get(frontend.url + "/nope.js", timeout=10).status_code == 404
+
+
+def test_body_over_the_upload_cap_is_refused_before_forwarding(make_app, fake_dist, upstream):
+    app = make_app(DIST_DIR=fake_dist, bff_url=upstream.url, max_upload_bytes=1024 * 1024)
+    with ServerThread(app) as server:
+        too_big = requests.post(server.url + "/graphql", data=b"x" * (1024 * 1024 + 1),
+                                headers={"Content-Type": "multipart/form-data; boundary=x"}, timeout=10)
+        assert too_big.status_code == 413
+        assert too_big.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+        just_fits = requests.post(server.url + "/graphql", data=b"x" * (1024 * 1024), timeout=10)
+        assert just_fits.status_code == 200 and just_fits.json()["length"] == 1024 * 1024
 
 
 def test_bff_down_is_a_typed_graphql_error(make_app, fake_dist):
