@@ -14,7 +14,7 @@ from torch import nn
 from pictolab.storage import ObjectNotFound
 
 from .backbones import get_spec
-from .checkpoint import load_object, save_object
+from .checkpoint import BackgroundCheckpointWriter, load_object
 from .data import load_image
 from .device import autocast, memory_format, to_device
 from .jobs import JobInterrupted, checkpoint_key
@@ -31,12 +31,12 @@ WEIGHT_DECAY = 0.05
 LABEL_SMOOTHING = 0.1
 
 
-def build_optimizer(model: DeepClassifier) -> torch.optim.Optimizer:
+def build_optimizer(model: DeepClassifier, device: torch.device) -> torch.optim.Optimizer:
     # The new head learns faster than the pretrained features it sits on.
     return torch.optim.AdamW([
         {"params": model.features.parameters(), "lr": BACKBONE_LR},
         {"params": model.head.parameters(), "lr": HEAD_LR},
-    ], weight_decay=WEIGHT_DECAY)
+    ], weight_decay=WEIGHT_DECAY, fused=device.type == "cuda")
 
 
 def train_one_epoch(model, criterion, optimizer, images, labels, transform, device, *,
@@ -92,7 +92,7 @@ def train_deep(job) -> dict:
             checkpoint = None
     model = DeepClassifier(spec.build(checkpoint is None), spec.feature_dim, len(request.classes))
     model = model.to(device, memory_format=memory_format(device))
-    optimizer = build_optimizer(model)
+    optimizer = build_optimizer(model, device)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=request.epochs)
     start_epoch = 0
     train_accuracy = None
@@ -109,9 +109,11 @@ def train_deep(job) -> dict:
     criterion = nn.CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING)
     transform = preset.train_transform()
 
+    writer = BackgroundCheckpointWriter(storage)
+
     def save_checkpoint(epoch: int, partial: bool) -> None:
         with timer.phase("checkpoint"):
-            save_object(storage, ckpt_key, {
+            writer.save(ckpt_key, {
                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(), "epoch": epoch, "partial": partial,
                 "classes": list(request.classes), "args": request.args(), "trainAccuracy": train_accuracy})
@@ -127,19 +129,22 @@ def train_deep(job) -> dict:
         if stats["stopped"]:
             # Mid-epoch: keep the weights learnt so far; the epoch is re-run on resume.
             save_checkpoint(epoch, partial=True)
+            writer.flush()
             raise JobInterrupted()
         scheduler.step()
         epochs_run += 1
         train_accuracy = stats["accuracy"]
-        save_checkpoint(epoch + 1, partial=False)
+        save_checkpoint(epoch + 1, partial=False)  # uploads while the next epoch trains
         job.report(epoch=epoch + 1, epochsRun=epochs_run, trainAccuracy=train_accuracy,
                    progress=min(0.99, (epoch + 1) / request.epochs))
         log.info("epoch done", extra={"runId": request.run_id, "epoch": epoch + 1, "loss": stats["loss"],
                                       "trainAccuracy": train_accuracy,
                                       "seconds": round(time.perf_counter() - started, 3)})
         if job.should_stop() and epoch + 1 < request.epochs:
+            writer.flush()
             raise JobInterrupted()
 
+    writer.flush()
     with timer.phase("save"):
         key = save_deep_model(storage, request, model, spec, preset.size)
     return {"model_key": key, "train_accuracy": train_accuracy if train_accuracy is not None else 0.0,

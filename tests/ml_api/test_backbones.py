@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import torch
 
@@ -60,3 +62,18 @@ def test_selecting_an_unavailable_backbone_is_refused_up_front(ml, monkeypatch, 
     assert error["extensions"]["code"] == "FAILED_PRECONDITION"
     assert MOBILENET_V3_LARGE_FILE in error["message"]
     assert ml.stored_keys() == before
+
+
+def test_readyz_stays_503_and_says_why_when_the_default_backbone_cannot_load(make_ml, monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "empty-torch"))
+    ml = make_ml(ml_backbone="mobilenet_v3_large")
+    deadline = time.monotonic() + 30
+    while ml.service.backbone_error is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    response = ml.client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == "error" and MOBILENET_V3_LARGE_FILE in response.get_json()["error"]
+    assert ml.client.get("/healthz").status_code == 200
+    health = ml.data("{ health { backbone ready } }")["health"]
+    assert health == {"backbone": "mobilenet_v3_large", "ready": False}
