@@ -38,8 +38,33 @@ export interface DownscaleDeps {
   toJpeg: (canvas: CanvasLike, quality: number) => Promise<Blob>;
 }
 
+/** Older Safari lacks createImageBitmap options: an <img> decodes (and orients) instead. */
+async function decodeWithImage(blob: Blob): Promise<ImageBitmap> {
+  const url = URL.createObjectURL(blob);
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const { naturalWidth: width, naturalHeight: height } = image;
+    return Object.assign(image, { width, height, close: () => undefined }) as unknown as ImageBitmap;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+async function decodeInBrowser(blob: Blob): Promise<ImageBitmap> {
+  if (typeof createImageBitmap === "function") {
+    try {
+      return await createImageBitmap(blob, { imageOrientation: "from-image" });
+    } catch {
+      /* fall through to <img> */
+    }
+  }
+  return decodeWithImage(blob);
+}
+
 const browserDeps: DownscaleDeps = {
-  decode: (blob) => createImageBitmap(blob, { imageOrientation: "from-image" }),
+  decode: decodeInBrowser,
   makeCanvas: (width, height) => {
     if (typeof OffscreenCanvas !== "undefined") return new OffscreenCanvas(width, height) as unknown as CanvasLike;
     const canvas = document.createElement("canvas");

@@ -1,7 +1,7 @@
 import { IDBFactory } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { GraphQLRequestError } from "./graphql";
-import { shouldDrop, UploadQueue, type QueuedPhoto, type Uploader, type UploadedPhoto } from "./uploadQueue";
+import { newClientId, shouldDrop, UploadQueue, type QueuedPhoto, type Uploader, type UploadedPhoto } from "./uploadQueue";
 
 function photoBlob(text: string): Blob {
   return new Blob([text], { type: "image/jpeg" });
@@ -177,6 +177,20 @@ describe("UploadQueue", () => {
     await fox.whenEmpty();
     fox.stop();
     expect(calls.map((c) => c.body)).toEqual(["fox photo", "panda photo"]);
+  });
+});
+
+describe("newClientId", () => {
+  it("makes 128-bit hex ids without crypto.randomUUID (missing on plain-http LAN pages)", () => {
+    const original = crypto.randomUUID;
+    Object.defineProperty(crypto, "randomUUID", { value: undefined, configurable: true });
+    try {
+      const ids = new Set(Array.from({ length: 100 }, () => newClientId()));
+      expect(ids.size).toBe(100);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      Object.defineProperty(crypto, "randomUUID", { value: original, configurable: true });
+    }
   });
 });
 

@@ -61,6 +61,15 @@ export function defaultBackoff(failures: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
+/**
+ * A random client id. Not crypto.randomUUID(): that exists only in secure contexts, and a
+ * laptop workshop (`pictolab up`) serves the iPads plain http://192.168.x.y:8000.
+ */
+export function newClientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
@@ -107,7 +116,7 @@ export class UploadQueue {
       concurrency: options.concurrency ?? 2,
       backoff: options.backoff ?? defaultBackoff,
       now: options.now ?? Date.now,
-      newId: options.newId ?? (() => crypto.randomUUID()),
+      newId: options.newId ?? newClientId,
       uploader: options.uploader,
     };
   }
