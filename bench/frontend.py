@@ -31,7 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.services import PICTOLAB, ServiceProcess, base_env  # noqa: E402
+from tests.services import PICTOLAB, ServiceProcess, base_env
 
 FRONTEND = REPO / "frontend"
 DIST = FRONTEND / "dist"
