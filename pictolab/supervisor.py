@@ -28,7 +28,8 @@ log = logging.getLogger("pictolab.up")
 DEMO_CLASSES = ["りんご / apple", "えんぴつ / pencil", "はさみ / scissors"]
 DEMO_GROUPS = 4
 RESTART_BACKOFF_MAX_S = 30.0
-STOP_GRACE_S = 70.0  # the ML API may spend up to its 60 s grace period writing a checkpoint
+STOP_GRACE_S = 70.0
+ML_NICENESS = 10  # the ML API may spend up to its 60 s grace period writing a checkpoint
 
 
 def frontend_dist_dir() -> Path | None:
@@ -62,6 +63,7 @@ class Child:
     restarts: int = 0
     next_start: float = 0.0
     started_at: float = field(default=0.0)
+    nice: int = 0
 
     @property
     def url(self) -> str:
@@ -74,7 +76,8 @@ class Child:
             # then stops the children in order (and gives the ML API time to checkpoint).
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "pictolab.cli", self.name, "--host", self.host, "--port", str(self.port)],
-                env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
         self.started_at = time.monotonic()
         log.info("started %s", self.name, extra={"pid": self.proc.pid, "port": self.port})
 
@@ -118,7 +121,10 @@ class Supervisor:
             "PYTHONUNBUFFERED": "1",
         })
         self.children = [
-            Child("ml-api", base_port + 2, dict(common), "127.0.0.1", self.log_dir / "ml-api.log"),
+            # On one laptop, training shares the CPU with the web tier: a lower priority keeps
+            # the iPads' and the projector's requests snappy while every group trains.
+            Child("ml-api", base_port + 2, dict(common), "127.0.0.1", self.log_dir / "ml-api.log",
+                  nice=ML_NICENESS),
             # The BFF listens on the LAN only when there is no frontend server to forward to it.
             Child("bff", base_port + 1, dict(common), "127.0.0.1" if self.with_frontend else host,
                   self.log_dir / "bff.log"),

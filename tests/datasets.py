@@ -12,6 +12,7 @@ TEXTURES = ("brick", "grass", "gravel")
 
 
 def texture_jpegs(name: str, count: int, *, seed: int, patch: int = 128, quality: int = 90) -> list[bytes]:
+    # patch at most 511: the scikit-image textures are 512 x 512.
     """``count`` random ``patch``-pixel crops of one texture, each a distinct JPEG."""
     from skimage import data
 

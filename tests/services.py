@@ -36,13 +36,15 @@ def base_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 class ServiceProcess:
     def __init__(self, service: str, env: dict[str, str], port: int | None = None,
-                 ready_path: str = "/readyz", ready_timeout: float = 120.0, args: list[str] | None = None):
+                 ready_path: str = "/readyz", ready_timeout: float = 120.0, args: list[str] | None = None,
+                 nice: int = 0):
         self.service = service
         self.env = env
         self.port = port or free_port()
         self.ready_path = ready_path
         self.ready_timeout = ready_timeout
         self.args = args or []
+        self.nice = nice  # `pictolab up` runs the ML API at a lower CPU priority than the web tier
         self.proc: subprocess.Popen | None = None
         log_dir = Path(env.get("PICTOLAB_DATA_DIR", ".")) / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -56,7 +58,8 @@ class ServiceProcess:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [PICTOLAB, self.service, "--host", "127.0.0.1", "--port", str(self.port), *self.args],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
         log.close()
         self.wait_ready()
         return self
