@@ -149,7 +149,8 @@ def main() -> None:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--models", type=int, default=20)
     args = parser.parse_args()
-    result: dict = {"bench": "predict", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    result: dict = {"bench": "predict", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "loadavg_1m_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         service = Service(data_dir, args.device)
@@ -197,7 +198,9 @@ def main() -> None:
             service.stop()
 
     targets = {"cpu": {"p50_ms": 150, "rss_mb": 1536}, "cuda": {"p50_ms": 20}}[result["device"]]
-    print(f"device: {result['device_name']}")
+    result["loadavg_1m_after"] = os.getloadavg()[0]
+    print(f"device: {result['device_name']}; load average before/after "
+          f"{result['loadavg_1m_before']:.1f}/{result['loadavg_1m_after']:.1f}")
     print(f"{'measure':38} {'value':>10} {'target':>8}")
     for name in ("predict_quick", "predict_deep"):
         row = result[name]

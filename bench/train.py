@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -35,7 +36,10 @@ PHASES = ("read", "cache_read", "decode", "embed", "cache_write", "fit", "save")
 
 
 def run(jobs: JobManager, classes, examples, **extra) -> tuple[float, dict]:
+    """Wall time from startTraining to SUCCEEDED; status gets ``cpu_s``, the process CPU time
+    meanwhile (on a shared machine the wall time depends on the neighbours, CPU time less)."""
     run_id = uuid.uuid4().hex
+    cpu_started = time.process_time()
     started = time.perf_counter()
     jobs.start({"runId": run_id, "classes": classes, "examples": examples, **extra})
     while True:
@@ -44,6 +48,7 @@ def run(jobs: JobManager, classes, examples, **extra) -> tuple[float, dict]:
             break
         time.sleep(0.005)
     wall = time.perf_counter() - started
+    status["cpu_s"] = time.process_time() - cpu_started
     if status["status"] != "SUCCEEDED":
         raise RuntimeError(status["error"])
     return wall, status
@@ -59,6 +64,7 @@ def main() -> None:
 
     device = resolve_device(args.device)
     configure_torch(device)
+    load_before = os.getloadavg()
     load_started = time.perf_counter()
     frozen_backbones.get("efficientnet_lite0", device)
     load_seconds = time.perf_counter() - load_started
@@ -71,7 +77,7 @@ def main() -> None:
             photos = photo_jpegs(n_classes, per_class)
             classes = sorted({label for _, label in photos})
             for cache in ("cold", "cached"):
-                walls, phases = [], {p: [] for p in PHASES}
+                walls, cpus, phases = [], [], {p: [] for p in PHASES}
                 if cache == "cached":
                     examples = store(storage, photos)
                     run(jobs, classes, examples)  # fills the embedding cache; not counted
@@ -80,10 +86,12 @@ def main() -> None:
                         examples = store(storage, photos)  # fresh keys: nothing cached yet
                     wall, status = run(jobs, classes, examples)
                     walls.append(wall)
+                    cpus.append(status["cpu_s"])
                     for phase in PHASES:
                         phases[phase].append(status["timings"].get(phase, 0.0))
                 rows.append({"mode": "QUICK", "group": f"{n_classes}x{per_class}", "embeddings": cache,
                              "wall_s_median": statistics.median(walls), "wall_s_all": walls,
+                             "cpu_s_median": statistics.median(cpus),
                              "phases_s_median": {p: statistics.median(v) for p, v in phases.items()},
                              "target_s": 10.0 if cache == "cold" else 1.0,
                              "target_note": "2-core CPU target" if device.type == "cpu" else "H100: <= 1 s"})
@@ -93,25 +101,27 @@ def main() -> None:
             classes = sorted({label for _, label in photos})
             wall, status = run(jobs, classes, store(storage, photos), mode="DEEP", epochs=deep_epochs)
             rows.append({"mode": "DEEP", "group": f"{n_classes}x{per_class}", "epochs": deep_epochs,
-                         "wall_s_median": wall, "phases_s_median": status["timings"],
+                         "wall_s_median": wall, "cpu_s_median": status["cpu_s"],
+                         "phases_s_median": status["timings"],
                          "seconds_per_epoch": status["timings"]["train"] / deep_epochs,
                          "target_s": 5.0 if device.type == "cuda" else None,
                          "target_note": "H100, 10 epochs" if device.type == "cuda" else "no CPU target"})
         jobs.shutdown()
 
     print(f"device: {device_name(device)}; torch threads {torch.get_num_threads()}; "
-          f"backbone load {load_seconds:.2f}s (once per process)")
-    print(f"{'mode':6} {'group':6} {'emb/ep':8} {'wall s':>7} {'target':>7}  "
+          f"backbone load {load_seconds:.2f}s (once per process); load average before/after "
+          f"{load_before[0]:.1f}/{os.getloadavg()[0]:.1f}")
+    print(f"{'mode':6} {'group':6} {'emb/ep':8} {'wall s':>7} {'cpu s':>6} {'target':>7}  "
           + " ".join(f"{p:>11}" for p in PHASES))
     for row in rows:
         phases = row["phases_s_median"]
         print(f"{row['mode']:6} {row['group']:6} {row.get('embeddings', str(row.get('epochs')) + ' ep'):8} "
-              f"{row['wall_s_median']:7.3f} {row['target_s'] if row['target_s'] else '-':>7}  "
+              f"{row['wall_s_median']:7.3f} {row['cpu_s_median']:6.2f} {row['target_s'] if row['target_s'] else '-':>7}  "
               + " ".join(f"{phases.get(p, 0.0):11.3f}" for p in PHASES)
               + (f"  train {phases.get('train', 0):.2f}s" if row["mode"] == "DEEP" else ""))
     result = {"bench": "train", "device": device.type, "device_name": device_name(device),
               "cpus": usable_cpus(), "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
-              "backbone_load_s": load_seconds, "repeats": args.repeats, "rows": rows,
+              "backbone_load_s": load_seconds, "loadavg_1m_before_after": [load_before[0], os.getloadavg()[0]], "repeats": args.repeats, "rows": rows,
               "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     out = Path(__file__).resolve().parent / "results" / "train.json"
     out.parent.mkdir(exist_ok=True)
