@@ -43,6 +43,7 @@ def load_config(app, config: Mapping[str, Any] | None = None) -> Settings:
         settings = Settings.from_env(overrides=overrides)
     elif overrides:
         settings = settings.replace(**overrides)
+    settings.require_secrets()  # the BFF signs sessions and login tokens
 
     app.config.update(DEFAULTS)
     app.config.update(

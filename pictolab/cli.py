@@ -11,9 +11,10 @@ import click
 from .settings import Settings, SettingsError
 
 
-def _settings() -> Settings:
+def _settings(needs_secrets: bool = True) -> Settings:
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
+        return settings.require_secrets() if needs_secrets else settings
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -25,14 +26,14 @@ def main() -> None:
 
 
 def _service_command(name: str, factory: str, default_port: int, default_workers: int, default_threads: int,
-                     timeout: int = 120, graceful_timeout: int = 30):
+                     timeout: int = 120, graceful_timeout: int = 30, needs_secrets: bool = False):
     @main.command(name, help=f"Run the {name} service under gunicorn.")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=default_port, show_default=True, type=int)
     @click.option("--workers", default=default_workers, show_default=True, type=int)
     @click.option("--threads", default=default_threads, show_default=True, type=int)
     def command(host: str, port: int, workers: int, threads: int) -> None:
-        _settings()  # fail fast, with a readable message, on bad configuration
+        _settings(needs_secrets)  # fail fast, with a readable message, on bad configuration
         from .serve import serve
 
         serve(factory, host, port, workers=workers, threads=threads, timeout=timeout,
@@ -41,7 +42,7 @@ def _service_command(name: str, factory: str, default_port: int, default_workers
     return command
 
 
-_service_command("bff", "bff:create_app", 8001, default_workers=2, default_threads=8)
+_service_command("bff", "bff:create_app", 8001, default_workers=2, default_threads=8, needs_secrets=True)
 # One worker: models and the training queue live in its memory; threads serve requests.
 # A long graceful timeout lets a DEEP run write its checkpoint on SIGTERM.
 _service_command("ml-api", "ml_api:create_app", 8002, default_workers=1, default_threads=8,

@@ -1,8 +1,9 @@
 """One typed settings object per process.
 
 Order of precedence (flask tutorial style): embedded defaults, then the ``PICTOLAB_*``
-environment, then an explicit override mapping (tests). Outside development the process
-refuses to start with an embedded/default secret key or admin password.
+environment, then an explicit override mapping (tests). Outside development the processes
+that use the secret key and admin password refuse to start with default or weak ones
+(:meth:`Settings.require_secrets`).
 """
 
 from __future__ import annotations
@@ -161,6 +162,12 @@ class Settings:
                      "ml_model_cache_size", "ml_gpu_concurrency"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"PICTOLAB_{name.upper()} must be positive")
+        return self
+
+    def require_secrets(self) -> "Settings":
+        """For the processes that sign sessions and check the admin password (the BFF and
+        the CLI): outside development, refuse missing, default or weak values. The ML API
+        and the frontend server never see them, so they don't ask for them."""
         if not self.is_development:
             if self.secret_key.lower() in _WEAK_SECRETS or len(self.secret_key) < 32:
                 raise SettingsError(

@@ -126,8 +126,11 @@ class Supervisor:
             Child("ml-api", base_port + 2, dict(common), "127.0.0.1", self.log_dir / "ml-api.log",
                   nice=ML_NICENESS),
             # The BFF listens on the LAN only when there is no frontend server to forward to it.
-            Child("bff", base_port + 1, dict(common), "127.0.0.1" if self.with_frontend else host,
-                  self.log_dir / "bff.log"),
+            # Behind the frontend server's forwarding, the iPad's address is the one entry it
+            # appends to X-Forwarded-For: one trusted hop, so PICTOLAB_ALLOWED_CIDRS sees it.
+            Child("bff", base_port + 1, {**common, "PICTOLAB_TRUSTED_PROXY_HOPS": "1" if self.with_frontend else
+                                         os.environ.get("PICTOLAB_TRUSTED_PROXY_HOPS", "0")},
+                  "127.0.0.1" if self.with_frontend else host, self.log_dir / "bff.log"),
         ]
         if self.with_frontend:
             self.children.append(Child("frontend", base_port, {**common, "PICTOLAB_BFF_URL": f"http://127.0.0.1:{base_port + 1}"},
@@ -253,7 +256,7 @@ def run_up(data_dir: Path | None, base_port: int, host: str = "127.0.0.1") -> in
 
     if data_dir is not None:
         os.environ["PICTOLAB_DATA_DIR"] = str(Path(data_dir).resolve())
-    settings = Settings.from_env()
+    settings = Settings.from_env().require_secrets()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     configure_logging("supervisor", settings.log_level)
     return Supervisor(settings, base_port, host).run()

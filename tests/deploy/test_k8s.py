@@ -261,12 +261,13 @@ def test_bff_reaches_cloud_sql_through_a_native_sidecar(manifests, env):
         assert {ref["name"] for ref in secret_env.values()} == {"pictolab-app"}
     job = one(manifests[env], "Job", "migrate")
     assert pod_spec(job)["containers"][0]["args"] == ["db", "upgrade"]
-    # The database credentials reach the bff and the migration only.
+    # The database credentials, the session key and the admin password reach the bff (and
+    # the migration) only.
     for name in ("frontend", "ml-api"):
         spec = pod_spec(one(manifests[env], "Deployment", name))
         for container in all_containers(spec):
             names = {e["name"] for e in container.get("env", [])}
-            assert "PICTOLAB_DATABASE_URL" not in names, name
+            assert not names & {"PICTOLAB_DATABASE_URL", "PICTOLAB_SECRET_KEY", "PICTOLAB_ADMIN_PASSWORD"}, name
             assert not any("secretRef" in source for source in container.get("envFrom", [])), name
     # No Secret object is committed: it is created from Secret Manager (docs/deploy.md).
     assert not objects(manifests[env], "Secret")

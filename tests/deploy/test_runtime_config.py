@@ -69,8 +69,10 @@ def test_services_start_and_admit_only_the_venue_with_the_overlay_config(cluster
         assert requests.get(bff.url + "/readyz", timeout=10,
                             headers={"X-Forwarded-For": f"35.191.0.1, {LOAD_BALANCER}"}).status_code == 200
 
-    # The other two start in production mode with the same ConfigMap and no database URL.
-    frontend_env = {k: v for k, v in cluster_env.items() if k != "PICTOLAB_DATABASE_URL"}
+    # The other two start in production mode with the same ConfigMap and none of the bff's
+    # secrets: no database URL, no secret key, no admin password.
+    frontend_env = {k: v for k, v in cluster_env.items()
+                    if k not in ("PICTOLAB_DATABASE_URL", "PICTOLAB_SECRET_KEY", "PICTOLAB_ADMIN_PASSWORD")}
     with ServiceProcess("frontend", frontend_env, ready_path="/healthz") as frontend:
         assert requests.get(frontend.url + "/healthz", timeout=10).status_code == 200
     with ServiceProcess("ml-api", frontend_env, ready_timeout=300) as ml_api:

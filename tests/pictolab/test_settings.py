@@ -44,14 +44,17 @@ def test_production_refuses_default_secrets(tmp_path, missing):
     env = {"PICTOLAB_DATA_DIR": str(tmp_path), "PICTOLAB_ENV": "production", **STRONG}
     env.pop(missing)
     with pytest.raises(SettingsError, match="refusing to start"):
-        Settings.from_env(env)
+        Settings.from_env(env).require_secrets()
     env[missing] = "changeme"
     with pytest.raises(SettingsError, match="refusing to start"):
-        Settings.from_env(env)
+        Settings.from_env(env).require_secrets()
+    # The ML API and the frontend server use neither secret and need neither.
+    assert Settings.from_env({k: v for k, v in env.items() if not k.endswith(("SECRET_KEY", "PASSWORD"))})
 
 
 def test_production_with_real_secrets(tmp_path):
     s = Settings.from_env({"PICTOLAB_DATA_DIR": str(tmp_path), "PICTOLAB_ENV": "production", **STRONG})
+    assert s.require_secrets() is s
     assert not s.is_development and s.graphiql is False
     assert not (tmp_path / "secret_key").exists()  # nothing generated outside development
 
