@@ -91,7 +91,7 @@ class Service:
                 return time.perf_counter() - started
             if job["status"] == "FAILED":
                 raise RuntimeError(job["error"])
-            time.sleep(0.05)  # 30 pollers at once must not starve the service itself
+            time.sleep(0.25)  # like the BFF (0.5 s): 30 pollers must not starve the service itself
         raise TimeoutError(run_id)
 
     def stop(self) -> None:
