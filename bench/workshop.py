@@ -28,9 +28,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.datasets import TEXTURES, texture_jpegs  # noqa: E402
-from tests.e2e.conftest import Browser, create_workshop  # noqa: E402
-from tests.services import PICTOLAB, ServiceProcess, base_env  # noqa: E402
+from tests.datasets import TEXTURES, texture_jpegs
+from tests.e2e.conftest import Browser, create_workshop
+from tests.services import PICTOLAB, ServiceProcess, base_env
 
 TARGETS = {"all_scored_after_last_upload_s": 120.0, "query_p95_ms": 100.0}
 UPLOAD = "mutation($c: ID!, $file: Upload!) { uploadPhoto(classId: $c, file: $file) { id } }"
@@ -180,7 +180,7 @@ def main() -> int:
     width = max(len(r[0]) for r in rows)
     print(f"\n{'metric'.ljust(width)}  {'measured':>14}  target")
     for name, value, target in rows:
-        print(f"{name.ljust(width)}  {str(value):>14}  {target}")
+        print(f"{name.ljust(width)}  {value!s:>14}  {target}")
 
     result = {
         "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform(),

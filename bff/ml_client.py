@@ -92,7 +92,8 @@ class MLClient:
         query = """mutation Evaluate($input: EvaluateInput!) {
             evaluate(input: $input) { runId accuracy labels perClass { label accuracy count }
                                       confusion misclassified { uri label predicted } } }"""
-        return self._call(query, {"input": {"runId": run_id, "examples": examples}}, "evaluate", timeout=300)
+        # Well inside the reconciler's claim on the run (training.LEASE).
+        return self._call(query, {"input": {"runId": run_id, "examples": examples}}, "evaluate", timeout=120)
 
     def health(self) -> dict:
         return self._call("query { health { device deviceName backbone ready } }", {}, "health", timeout=5)

@@ -168,7 +168,11 @@ class TrainingRun(Base):
 
     __tablename__ = "training_runs"
     __table_args__ = (Index("ix_training_runs_group_created", "group_id", "created_at"),
-                      Index("ix_training_runs_status_next", "status", "next_attempt_at"))
+                      Index("ix_training_runs_status_next", "status", "next_attempt_at"),
+                      # At most one QUEUED/RUNNING run per group, even when two taps race.
+                      Index("uq_training_runs_active_group", "group_id", unique=True,
+                            sqlite_where=text("status IN ('QUEUED', 'RUNNING')"),
+                            postgresql_where=text("status IN ('QUEUED', 'RUNNING')")))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)

@@ -48,7 +48,10 @@ def predict(db: Session, storage: Storage, settings: Settings, ml: MLClient, gro
         raise ApiError("The AI is busy or restarting; try again in a moment.", code="UNAVAILABLE") from None
     except MLError as exc:
         log.error("predict refused by the ML API", extra={"runId": run.id, "error": str(exc), "code": exc.code})
-        raise ApiError("The AI could not look at this photo.", code="UNAVAILABLE") from None
+        if exc.code == "BAD_USER_INPUT":
+            raise ApiError("The AI could not look at this photo; try another one.", code="BAD_USER_INPUT") from None
+        # NOT_FOUND / FAILED_PRECONDITION: the model is gone (purged) or not servable.
+        raise ApiError("Train your AI again, then try it.", code="FAILED_PRECONDITION") from None
     finally:
         try:
             storage.delete(key)

@@ -33,8 +33,7 @@ def _photo_counts(db: Session, workshop: Workshop) -> dict[str, int]:
 def scoreboard(db: Session, workshop: Workshop) -> list[ScoreboardRow]:
     """Best finished, scored run per group, highest accuracy first; on a tie the run that
     finished earlier ranks higher. Groups without a score follow, in their card order."""
-    runs = list(db.scalars(select(TrainingRun).where(TrainingRun.workshop_id == workshop.id)
-                           .order_by(TrainingRun.created_at)))
+    runs = experiment_log(db, workshop)
     latest: dict[str, TrainingRun] = {}
     best: dict[str, TrainingRun] = {}
     for run in runs:

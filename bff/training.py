@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Callable
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pictolab.graphql import ApiError
@@ -28,25 +29,29 @@ from pictolab.storage import Storage
 
 from . import audit
 from .ml_client import MLClient, MLError, MLUnavailable
-from .models import Group, Phase, Photo, PhotoClass, RunStatus, TrainingMode, TrainingRun, Workshop
+from .models import Group, Phase, Photo, RunStatus, TrainingMode, TrainingRun, Workshop, utcnow
+from .photos import group_photos, hidden_test_photos
 
 log = logging.getLogger(__name__)
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 TRAINING_PHASES = (Phase.TRAIN,)
-# The ML API writes a heartbeat every 2 s. Re-sending startTraining is harmless (the ML
-# API returns the live job), so the BFF nudges early; the ML API decides whether the
-# owner is really gone before it resumes.
-STALE_HEARTBEAT = timedelta(seconds=8)
+# The ML API writes a heartbeat every 2 s and treats an owner as gone after 15 s of
+# silence (sooner when the owner's process is known dead). Re-sending startTraining is
+# harmless (it returns the live job), so the BFF nudges once the heartbeat is this old,
+# then gives the ML API a few seconds before it looks again.
+STALE_HEARTBEAT = timedelta(seconds=15)
+AFTER_NUDGE = timedelta(seconds=3)
 POLL_INTERVAL = timedelta(seconds=0.5)
-LEASE = timedelta(seconds=120)  # long enough for an evaluation on a laptop CPU
+# A claim outlives the longest step (status 10 s + start 30 s + evaluate 120 s: see
+# MLClient timeouts), so two processes never work on one run at the same time.
+LEASE = timedelta(seconds=240)
 MAX_BACKOFF_SECONDS = 30.0
+# About 15 minutes of retrying (backoff capped at 30 s) before a run is given up: the
+# instructor sees a failed run and the group can press "train" again.
+MAX_ATTEMPTS = 35
 # The ML progress fills the bar to here; scoring on the hidden test set takes the rest.
 TRAINING_SHARE = 0.95
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # ---- starting a run ------------------------------------------------------------------------
@@ -82,10 +87,18 @@ def request_training(db: Session, settings: Settings, group: Group, mode: Traini
     run = TrainingRun(workshop_id=workshop.id, group_id=group.id, mode=mode, status=RunStatus.QUEUED,
                       progress=0.0, photo_count=sum(counts.values()), class_count=len(workshop.classes))
     db.add(run)
-    db.flush()
-    audit.record(db, audit.group_actor(group.id), "training.request", workshop_id=workshop.id, target_id=run.id,
-                 details={"mode": mode.value, "photos": run.photo_count})
-    db.commit()
+    try:
+        db.flush()
+        audit.record(db, audit.group_actor(group.id), "training.request", workshop_id=workshop.id,
+                     target_id=run.id, details={"mode": mode.value, "photos": run.photo_count})
+        db.commit()
+    except IntegrityError:
+        # Two taps raced (two workers): the unique index on a group's active run let one in.
+        db.rollback()
+        running = active_run(db, group)
+        if running is None:
+            raise
+        return running
     return run
 
 
@@ -100,11 +113,6 @@ def _parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def test_set(db: Session, workshop_id: str) -> list[Photo]:
-    return list(db.scalars(select(Photo).where(Photo.workshop_id == workshop_id, Photo.group_id.is_(None))
-                           .order_by(Photo.id)))
-
-
 def test_set_signature(photos: list[Photo]) -> str | None:
     """Identifies the hidden test set a score was computed on (None: there is none)."""
     if not photos:
@@ -112,19 +120,25 @@ def test_set_signature(photos: list[Photo]) -> str | None:
     return hashlib.sha256(",".join(sorted(p.id for p in photos)).encode()).hexdigest()
 
 
+class ScoringFailed(Exception):
+    """The ML API could not evaluate a finished model; retried like an unreachable ML API."""
+
+
 class RunDriver:
     """One step of a run's life; everything that talks to the ML API for a run."""
 
-    def __init__(self, db: Session, storage: Storage, ml: MLClient):
+    def __init__(self, db: Session, storage: Storage, ml: MLClient, clock: Callable[[], datetime] = utcnow):
         self.db = db
         self.storage = storage
         self.ml = ml
+        self.clock = clock
+        self.nudged = False
 
     def examples(self, run: TrainingRun) -> tuple[list[str], list[dict[str, str]]]:
-        classes = list(self.db.scalars(select(PhotoClass.id).where(PhotoClass.workshop_id == run.workshop_id)
-                                       .order_by(PhotoClass.position)))
-        photos = self.db.scalars(select(Photo).where(Photo.group_id == run.group_id).order_by(Photo.created_at))
-        return classes, [{"uri": self.storage.uri(p.storage_key), "label": p.class_id} for p in photos]
+        group = self.db.get(Group, run.group_id)
+        classes = [c.id for c in group.workshop.classes]
+        return classes, [{"uri": self.storage.uri(p.storage_key), "label": p.class_id}
+                         for p in group_photos(self.db, group)]
 
     def dispatch(self, run: TrainingRun) -> dict:
         classes, examples = self.examples(run)
@@ -143,20 +157,22 @@ class RunDriver:
             job = self.ml.training_job(run.id)
             if job is None or self._needs_nudge(job):
                 job = self.dispatch(run)
+                self.nudged = True
         except MLError as exc:
             # The ML API refused the run itself (e.g. a photo it cannot read): final.
             self._fail(run, exc)
             return
         self._apply(run, job)
         if job["status"] == "SUCCEEDED":
+            # Keep "trained, now scoring" even if the scoring below fails and is retried.
+            self.db.commit()
             self.score(run)
 
-    @staticmethod
-    def _needs_nudge(job: dict) -> bool:
+    def _needs_nudge(self, job: dict) -> bool:
         if job["status"] not in ("QUEUED", "RUNNING"):
             return False
         heartbeat = _parse_time(job.get("heartbeatAt"))
-        return heartbeat is None or utcnow() - heartbeat > STALE_HEARTBEAT
+        return heartbeat is None or self.clock() - heartbeat > STALE_HEARTBEAT
 
     def _apply(self, run: TrainingRun, job: dict) -> None:
         if job.get("trainAccuracy") is not None:
@@ -169,52 +185,65 @@ class RunDriver:
         if status == "FAILED":
             run.status = RunStatus.FAILED
             run.error = _readable_error(job.get("error"))
-            run.finished_at = utcnow()
+            run.finished_at = self.clock()
         elif status in ("RUNNING", "SUCCEEDED"):
             # SUCCEEDED in the ML API is not yet SUCCEEDED here: scoring comes first, so a
             # group never sees a success that has no score behind it.
             run.status = RunStatus.RUNNING
             run.progress = max(run.progress, TRAINING_SHARE * float(job.get("progress") or 0.0))
-        else:
-            run.status = RunStatus.QUEUED if run.status == RunStatus.QUEUED else run.status
+        # QUEUED in the ML API (waiting for a worker, or interrupted and resumable): the run
+        # keeps the status it shows, so a resumed run does not jump back to "waiting".
 
     def _fail(self, run: TrainingRun, exc: Exception) -> None:
         run.status = RunStatus.FAILED
         run.error = _readable_error(str(exc))
-        run.finished_at = utcnow()
+        run.finished_at = self.clock()
         audit.record(self.db, "system", "training.failed", workshop_id=run.workshop_id, target_id=run.id,
                      details={"error": run.error})
 
     def score(self, run: TrainingRun) -> None:
-        """Evaluate the finished model on the hidden test set; the run becomes SUCCEEDED."""
-        photos = test_set(self.db, run.workshop_id)
-        signature = test_set_signature(photos)
+        """Evaluate the finished model on the hidden test set; the run becomes SUCCEEDED.
+        Raises ScoringFailed (retried) when the ML API cannot evaluate it."""
+        workshop = self.db.get(Workshop, run.workshop_id)
+        photos = hidden_test_photos(self.db, workshop)
         if photos:
             examples = [{"uri": self.storage.uri(p.storage_key), "label": p.class_id} for p in photos]
             try:
                 result = self.ml.evaluate(run.id, examples)
             except MLError as exc:
-                log.error("scoring failed", extra={"runId": run.id, "error": str(exc)})
-                result = None
-            by_uri = {self.storage.uri(p.storage_key): p.id for p in photos}
-            if result is not None:
-                run.test_accuracy = result["accuracy"]
-                run.labels = result["labels"]
-                run.confusion = result["confusion"]
-                run.per_class_accuracy = [{"classId": c["label"], "accuracy": c["accuracy"], "count": c["count"]}
-                                          for c in result["perClass"]]
-                run.misclassified = [{"photoId": by_uri.get(m["uri"]), "label": m["label"],
-                                      "predicted": m["predicted"]} for m in result["misclassified"]]
+                raise ScoringFailed(str(exc)) from exc
+            by_uri = {example["uri"]: photo.id for example, photo in zip(examples, photos)}
+            run.test_accuracy = result["accuracy"]
+            run.labels = result["labels"]
+            run.confusion = result["confusion"]
+            run.per_class_accuracy = [{"classId": c["label"], "accuracy": c["accuracy"], "count": c["count"]}
+                                      for c in result["perClass"]]
+            run.misclassified = [{"photoId": by_uri.get(m["uri"]), "label": m["label"],
+                                  "predicted": m["predicted"]} for m in result["misclassified"]]
         else:
-            run.test_accuracy = None
+            run.test_accuracy = run.labels = run.confusion = run.per_class_accuracy = run.misclassified = None
+        self._succeed(run, test_set_signature(photos))
+
+    def _succeed(self, run: TrainingRun, signature: str | None, error: str | None = None) -> None:
         run.scored_test_set = signature
         if run.status != RunStatus.SUCCEEDED:
             run.status = RunStatus.SUCCEEDED
-            run.finished_at = utcnow()
+            run.finished_at = self.clock()
             audit.record(self.db, "system", "training.succeeded", workshop_id=run.workshop_id, target_id=run.id,
                          details={"testAccuracy": run.test_accuracy, "trainAccuracy": run.train_accuracy})
         run.progress = 1.0
-        run.error = None
+        run.error = error
+
+    def give_up(self, run: TrainingRun, reason: str) -> None:
+        """After MAX_ATTEMPTS: a model that trained but cannot be scored still works for
+        "try it" (SUCCEEDED, no score, with the reason); anything else has failed."""
+        if run.status == RunStatus.SUCCEEDED or (run.status == RunStatus.RUNNING and run.progress >= TRAINING_SHARE):
+            run.test_accuracy = None
+            workshop = self.db.get(Workshop, run.workshop_id)
+            self._succeed(run, test_set_signature(hidden_test_photos(self.db, workshop)),
+                          error=_readable_error(f"Could not be scored on the test photos: {reason}"))
+        else:
+            self._fail(run, Exception(f"The training server did not respond in time ({reason})."))
 
 
 def _readable_error(message: str | None) -> str:
@@ -245,7 +274,8 @@ class RunReconciler:
     def due_run_ids(self, db: Session, workshop_id: str | None = None, group_id: str | None = None) -> list[str]:
         now = self.clock()
         due = or_(TrainingRun.next_attempt_at.is_(None), TrainingRun.next_attempt_at <= now)
-        query = select(TrainingRun.id).where(TrainingRun.status.in_(ACTIVE), due)
+        query = (select(TrainingRun.id).join(Workshop, Workshop.id == TrainingRun.workshop_id)
+                 .where(TrainingRun.status.in_(ACTIVE), due, Workshop.purged_at.is_(None)))
         if workshop_id:
             query = query.where(TrainingRun.workshop_id == workshop_id)
         if group_id:
@@ -263,12 +293,13 @@ class RunReconciler:
             query = query.where(TrainingRun.workshop_id == workshop_id)
         if group_id:
             query = query.where(TrainingRun.group_id == group_id)
-        rows = db.execute(query.limit(500)).all()
+        rows = db.execute(query.order_by(TrainingRun.finished_at.desc()).limit(500)).all()
         signatures: dict[str, str | None] = {}
         stale = []
         for run_id, run_workshop, scored in rows:
             if run_workshop not in signatures:
-                signatures[run_workshop] = test_set_signature(test_set(db, run_workshop))
+                signatures[run_workshop] = test_set_signature(
+                    hidden_test_photos(db, db.get(Workshop, run_workshop)))
             if signatures[run_workshop] != scored:
                 stale.append(run_id)
         return stale
@@ -289,29 +320,38 @@ class RunReconciler:
             run = db.get(TrainingRun, run_id)
             if run is None:
                 return
+            driver = RunDriver(db, self.storage, self.ml, self.clock)
             try:
-                RunDriver(db, self.storage, self.ml).step(run)
+                driver.step(run)
                 run.attempts = 0
-                run.next_attempt_at = self.clock() + POLL_INTERVAL if run.status in ACTIVE else None
-            except MLUnavailable as exc:
-                db.rollback()
-                run = db.get(TrainingRun, run_id)
-                if run is None:
-                    return
-                run.attempts += 1
-                delay = backoff_seconds(run.attempts)
-                run.next_attempt_at = self.clock() + timedelta(seconds=delay)
-                log.warning("ML API unavailable; run stays %s, retry in %.1fs", run.status.value, delay,
-                            extra={"runId": run_id, "attempts": run.attempts, "error": str(exc)})
-            except Exception:
-                db.rollback()
+                if run.status in ACTIVE:
+                    run.next_attempt_at = self.clock() + (AFTER_NUDGE if driver.nudged else POLL_INTERVAL)
+                else:
+                    run.next_attempt_at = None
+                db.commit()
+            except (MLUnavailable, ScoringFailed) as exc:
+                self._retry_later(db, run_id, exc)
+            except Exception as exc:
                 log.exception("reconciling run failed", extra={"runId": run_id})
-                run = db.get(TrainingRun, run_id)
-                if run is None:
-                    return
-                run.attempts += 1
-                run.next_attempt_at = self.clock() + timedelta(seconds=backoff_seconds(run.attempts))
-            db.commit()
+                self._retry_later(db, run_id, exc)
+
+    def _retry_later(self, db: Session, run_id: str, exc: Exception) -> None:
+        db.rollback()
+        run = db.get(TrainingRun, run_id)
+        if run is None:
+            return
+        run.attempts += 1
+        reason = str(exc) or exc.__class__.__name__
+        if run.attempts >= MAX_ATTEMPTS:
+            RunDriver(db, self.storage, self.ml, self.clock).give_up(run, reason)
+            run.next_attempt_at = None
+            log.error("run given up after %d attempts", run.attempts, extra={"runId": run_id, "error": reason})
+        else:
+            delay = backoff_seconds(run.attempts)
+            run.next_attempt_at = self.clock() + timedelta(seconds=delay)
+            log.warning("run %s stays %s; retry in %.1fs: %s", run_id, run.status.value, delay, reason,
+                        extra={"runId": run_id, "attempts": run.attempts})
+        db.commit()
 
     def run_once(self, workshop_id: str | None = None, group_id: str | None = None) -> int:
         with self.sessions() as db:

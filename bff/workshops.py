@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from pictolab.graphql import ApiError
@@ -14,7 +14,7 @@ from pictolab.settings import Settings
 from pictolab.storage import Storage
 
 from . import audit
-from .models import Group, Phase, Photo, PhotoClass, TrainingRun, Workshop
+from .models import Group, Phase, Photo, PhotoClass, RunStatus, TrainingRun, Workshop
 from .names import group_identity
 from .tokens import login_url, make_token
 
@@ -95,11 +95,22 @@ def workshop_summary(settings: Settings, workshop: Workshop) -> dict[str, Any]:
 def purge_workshop(db: Session, storage: Storage, workshop: Workshop, *, actor: str) -> dict[str, int]:
     """Delete every photo, model, checkpoint and embedding of a workshop; close it.
 
-    Objects go first, rows after: if storage fails half-way the rows still point at what is
+    The workshop is closed and its active runs stopped in a commit of their own first, so
+    the training reconciler sends nothing more to the ML API while objects are deleted.
+    Objects go next, rows last: if storage fails half-way the rows still point at what is
     left, and running purge again finishes the job.
     """
+    workshop.phase = Phase.CLOSED
+    db.execute(update(TrainingRun).where(TrainingRun.workshop_id == workshop.id,
+                                         TrainingRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
+               .values(status=RunStatus.FAILED, error="The workshop was purged.", next_attempt_at=None)
+               .execution_options(synchronize_session=False))
+    db.commit()
     run_ids = db.scalars(select(TrainingRun.id).where(TrainingRun.workshop_id == workshop.id)).all()
     objects = storage.delete_prefix(f"photos/{workshop.id}")
+    # "Try it" photos live only while the ML API looks at them; a crash mid-request could
+    # leave one behind (GCS also expires tmp/ by lifecycle rule; a local folder has none).
+    objects += storage.delete_prefix("tmp/predict")
     for run_id in run_ids:
         objects += storage.delete_prefix(f"runs/{run_id}")
     marker = f"/photos/{workshop.id}/"

@@ -12,9 +12,10 @@ import dataclasses
 import ipaddress
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 ENV_PREFIX = "PICTOLAB_"
 DEVELOPMENT = "development"
@@ -111,7 +112,7 @@ class Settings:
     # ---- construction --------------------------------------------------------------------
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None,
-                 overrides: Mapping[str, Any] | None = None) -> "Settings":
+                 overrides: Mapping[str, Any] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
@@ -130,10 +131,10 @@ class Settings:
         values.update(overrides or {})
         return cls(**values)._with_embedded_defaults()._validated()
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)._validated()
 
-    def _with_embedded_defaults(self) -> "Settings":
+    def _with_embedded_defaults(self) -> Settings:
         data_dir = Path(self.data_dir or Path.cwd() / ".pictolab").resolve()
         changes: dict[str, Any] = {"data_dir": data_dir}
         if not self.database_url:
@@ -151,7 +152,7 @@ class Settings:
                     data_dir / "admin_password", lambda: secrets.token_urlsafe(9))
         return dataclasses.replace(self, **changes)
 
-    def _validated(self) -> "Settings":
+    def _validated(self) -> Settings:
         if self.ml_device not in ML_DEVICES:
             raise SettingsError(f"PICTOLAB_ML_DEVICE must be one of {', '.join(ML_DEVICES)}")
         if self.trusted_proxy_hops < 0:
@@ -164,7 +165,7 @@ class Settings:
                 raise SettingsError(f"PICTOLAB_{name.upper()} must be positive")
         return self
 
-    def require_secrets(self) -> "Settings":
+    def require_secrets(self) -> Settings:
         """For the processes that sign sessions and check the admin password (the BFF and
         the CLI): outside development, refuse missing, default or weak values. The ML API
         and the frontend server never see them, so they don't ask for them."""

@@ -67,7 +67,8 @@ class Child:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
 
     def start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,17 +110,18 @@ class Supervisor:
         self.with_frontend = frontend_is_built()
         front_port = base_port if self.with_frontend else base_port + 1
         self.public_url = os.environ.get("PICTOLAB_PUBLIC_URL") or f"http://{public_host}:{front_port}"
-        common = {k: v for k, v in os.environ.items()}
+        common = {k: v for k, v in os.environ.items()
+                  if k not in ("PICTOLAB_SECRET_KEY", "PICTOLAB_ADMIN_PASSWORD", "PICTOLAB_DATABASE_URL")}
         common.update({
             "PICTOLAB_DATA_DIR": str(data_dir),
-            "PICTOLAB_DATABASE_URL": settings.database_url,
             "PICTOLAB_STORAGE_URL": settings.storage_url,
-            "PICTOLAB_SECRET_KEY": settings.secret_key,
-            "PICTOLAB_ADMIN_PASSWORD": settings.admin_password,
             "PICTOLAB_PUBLIC_URL": self.public_url,
             "PICTOLAB_ML_API_URL": f"http://127.0.0.1:{base_port + 2}",
             "PYTHONUNBUFFERED": "1",
         })
+        # Only the BFF signs sessions, checks the admin password and opens the database.
+        bff_env = {**common, "PICTOLAB_DATABASE_URL": settings.database_url,
+                   "PICTOLAB_SECRET_KEY": settings.secret_key, "PICTOLAB_ADMIN_PASSWORD": settings.admin_password}
         self.children = [
             # On one laptop, training shares the CPU with the web tier: a lower priority keeps
             # the iPads' and the projector's requests snappy while every group trains.
@@ -128,7 +130,7 @@ class Supervisor:
             # The BFF listens on the LAN only when there is no frontend server to forward to it.
             # Behind the frontend server's forwarding, the iPad's address is the one entry it
             # appends to X-Forwarded-For: one trusted hop, so PICTOLAB_ALLOWED_CIDRS sees it.
-            Child("bff", base_port + 1, {**common, "PICTOLAB_TRUSTED_PROXY_HOPS": "1" if self.with_frontend else
+            Child("bff", base_port + 1, {**bff_env, "PICTOLAB_TRUSTED_PROXY_HOPS": "1" if self.with_frontend else
                                          os.environ.get("PICTOLAB_TRUSTED_PROXY_HOPS", "0")},
                   "127.0.0.1" if self.with_frontend else host, self.log_dir / "bff.log"),
         ]
@@ -195,6 +197,9 @@ class Supervisor:
                 self.write_pids()
 
     def stop_all(self) -> None:
+        # A second Ctrl-C while the ML API writes its checkpoint must not leave orphans.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         self.stopping = True
         # Front to back: stop taking requests first, let the ML API checkpoint last.
         for child in reversed(self.children):
@@ -203,15 +208,15 @@ class Supervisor:
 
     def run(self) -> int:
         demo = self.prepare()
-        for child in self.children:
-            child.start()
-        self.write_pids()
 
         def on_signal(signum, _frame):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, on_signal)
         try:
+            for child in self.children:
+                child.start()
+            self.write_pids()
             if not self.frontend_note_and_wait():
                 print("! some services did not become ready; see the logs in", self.log_dir, flush=True)
             self.print_banner(demo)

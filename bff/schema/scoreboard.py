@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import graphene
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from pictolab.graphql import ApiError
 
-from .. import photos, scoreboard
+from .. import photos, scoreboard, training
 from ..models import Group as GroupModel
 from ..models import Phase
 from ..models import Photo as PhotoModel
@@ -125,8 +125,7 @@ class ScoreboardQuery:
         group = ctx.db.get(GroupModel, group_id) if isinstance(group_id, str) else None
         if group is None:
             raise ApiError("Unknown group.", code="NOT_FOUND")
-        counts = dict(ctx.db.execute(select(PhotoModel.class_id, func.count())
-                                     .where(PhotoModel.group_id == group.id).group_by(PhotoModel.class_id)).all())
+        counts = training.photo_counts(ctx.db, group)
         runs = list(ctx.db.scalars(select(TrainingRunModel).where(TrainingRunModel.group_id == group.id)
                                    .order_by(TrainingRunModel.created_at.desc())))
         return GroupDetail(group=group, runs=runs,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import urlparse
 
 from .base import ObjectNotFound, Storage, StorageError, validate_key, validate_prefix
@@ -35,7 +35,7 @@ class GCSStorage(Storage):
         self.url = f"gs://{bucket}/{self.prefix}" if self.prefix else f"gs://{bucket}"
 
     @classmethod
-    def from_url(cls, url: str, client=None) -> "GCSStorage":
+    def from_url(cls, url: str, client=None) -> GCSStorage:
         parsed = urlparse(url)
         if parsed.scheme != "gs" or not parsed.netloc:
             raise StorageError(f"not a gs://bucket/prefix URL: {url!r}")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import unquote, urlparse
 
 from .base import ObjectNotFound, Storage, StorageError, validate_key, validate_prefix
@@ -19,7 +19,7 @@ class LocalStorage(Storage):
         self.url = self.root.as_uri()
 
     @classmethod
-    def from_url(cls, url: str) -> "LocalStorage":
+    def from_url(cls, url: str) -> LocalStorage:
         parsed = urlparse(url)
         if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
             raise StorageError(f"not a local file URL: {url!r}")

@@ -59,10 +59,11 @@ def test_two_groups_train_and_the_good_one_wins(system):
         for jpeg in texture_jpegs(texture, 5, seed=500 + i):
             admin.upload(UPLOAD_TEST, {"classId": classes[texture]}, jpeg)
 
-    good = group_browser(system, workshop, 0)
+    # The second card's group photographs well; the first took few photos and filed many
+    # under the wrong class (so the ranking cannot just follow card order).
+    good = group_browser(system, workshop, 1)
     upload_set(good, classes, {t: [(t, 10)] for t in TEXTURES}, seed=0)
-    # The second group took few photos and filed many under the wrong class.
-    bad = group_browser(system, workshop, 1)
+    bad = group_browser(system, workshop, 0)
     upload_set(bad, classes, {"brick": [("brick", 2), ("gravel", 3)],
                               "grass": [("grass", 2), ("brick", 3)],
                               "gravel": [("gravel", 2), ("grass", 3)]}, seed=100)
@@ -89,7 +90,7 @@ def test_two_groups_train_and_the_good_one_wins(system):
     assert good.error_code(SCOREBOARD) == "FAILED_PRECONDITION"  # not before COMPETE
     admin.data(SET_PHASE, w=workshop["id"], p="COMPETE")
     board = admin.data(SCOREBOARD, w=workshop["id"])["scoreboard"]
-    assert [row["group"]["id"] for row in board] == [g["id"] for g in workshop["groups"]]
+    assert [row["group"]["id"] for row in board] == [workshop["groups"][1]["id"], workshop["groups"][0]["id"]]
     assert board[0]["rank"] == 1 and board[0]["testAccuracy"] == good_run["testAccuracy"]
     assert board[0]["photoCount"] == 30 and board[1]["photoCount"] == 15
     assert bad.data(SCOREBOARD)["scoreboard"] == board  # the groups see the same ranking
