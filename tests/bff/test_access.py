@@ -68,3 +68,23 @@ def test_health_endpoints_are_exempt_for_probes(venue_app):
     http = venue_app.test_client()
     assert http.get("/healthz", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 200
     assert http.get("/readyz", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 200
+
+
+def test_outsider_upload_is_refused_and_stores_nothing(venue_app):
+    from tests.bff.conftest import UPLOAD, assert_nothing_stored, workshop_on
+    from tests.bff.factories import solid_jpeg
+
+    workshop = workshop_on(venue_app)
+    client = GraphQLClient(venue_app.test_client())
+    inside = {"X-Forwarded-For": "192.168.10.5"}
+    client.http.environ_base["REMOTE_ADDR"] = "10.1.1.1"
+    response = client.http.post("/graphql", headers=inside, json={
+        "query": "mutation($t: String!) { login(token: $t) { id } }",
+        "variables": {"t": workshop["groups"][0]["token"]}})
+    assert response.get_json()["data"]["login"]["id"] == workshop["groups"][0]["id"]
+    # The same logged-in iPad, now seen from outside the venue (its cookie does not help).
+    response = client.upload(UPLOAD, {"classId": workshop["classes"][0]["id"]},
+                             {"file": (solid_jpeg(), "a.jpg", "image/jpeg")},
+                             headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.status_code == 403
+    assert_nothing_stored(venue_app)

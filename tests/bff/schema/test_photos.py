@@ -374,3 +374,11 @@ def test_parallel_retry_race_keeps_one_photo_and_one_object(app, group_client, w
     assert again["id"] == first["id"] and len(calls) == 2
     assert photo_count(app) == 1
     assert stored_keys(app) == [f"photos/{workshop['id']}/{first['id']}.jpg"]
+
+
+def test_upload_after_the_card_was_revoked(app, group_client, new_client, workshop):
+    admin = new_client()
+    admin_login(admin)
+    admin.data("mutation($g: ID!) { revokeGroupToken(groupId: $g) { id } }", g=workshop["groups"][0]["id"])
+    assert error_code(upload(group_client, workshop["classes"][0]["id"], solid_jpeg())) == "UNAUTHENTICATED"
+    assert_nothing_stored(app)
