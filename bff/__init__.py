@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,10 +19,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     settings = load_config(app, config)
     configure_logging("bff", settings.log_level)
-    # graphql-server logs every GraphQL error (a wrong card, a blurry upload...) at ERROR with
-    # a traceback; typed errors are expected answers, and pictolab.graphql.mask_unexpected
-    # already logs the unexpected ones.
-    logging.getLogger("graphql_server.execution").setLevel(logging.CRITICAL)
     request_class.init_app(app)
     init_request_logging(app)
     access.init_app(app)  # first: outsiders get nothing else

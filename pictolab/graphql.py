@@ -92,6 +92,10 @@ class PictolabGraphQLView(GraphQLView):
         super().__init__(schema=schema.graphql_schema, graphql_ide="graphiql" if graphiql else None,
                          allow_queries_via_get=False, multipart_uploads_enabled=multipart_uploads_enabled)
         self.context_factory = context_factory
+        # graphql-server logs every GraphQL error (a wrong card, a blurry upload, a poll for an
+        # unknown run) at ERROR with a traceback; typed errors are expected answers, and
+        # mask_unexpected already logs the unexpected ones, once.
+        logging.getLogger("graphql_server.execution").setLevel(logging.CRITICAL)
         self.require_preflight_for_multipart = require_preflight_for_multipart
         rules: Iterable = (*specified_rules, depth_limit_validator(max_depth=max_depth))
         if not introspection:
