@@ -24,6 +24,9 @@ def serve(factory_spec: str, host: str, port: int, *, workers: int = 1, threads:
         "timeout": timeout,
         "graceful_timeout": graceful_timeout,
         "accesslog": None,  # the apps log one JSON line per request themselves
+        # Longer than the Google load balancer's 600 s backend keep-alive: otherwise it reuses
+        # a connection gunicorn just closed and a child gets a 502.
+        "keepalive": 620,
         "forwarded_allow_ips": "*",  # X-Forwarded-For is judged by the app's own hop count
         **(extra or {}),
     }
