@@ -72,7 +72,10 @@ export function ScoreboardPage({ workshopId }: { workshopId: string }) {
                 if (element) rowRefs.current.set(row.group.id, element);
                 else rowRefs.current.delete(row.group.id);
               }}>
-            <span className="sb-rank">{row.rank <= 3 ? ["🥇", "🥈", "🥉"][row.rank - 1] : row.rank}</span>
+            {/* No medal without a score: an untrained group is listed, not placed. */}
+            <span className="sb-rank">
+              {row.testAccuracy == null ? "–" : row.rank <= 3 ? ["🥇", "🥈", "🥉"][row.rank - 1] : row.rank}
+            </span>
             <span className="sb-emoji" aria-hidden="true">{row.group.emoji}</span>
             <span className="sb-name">{row.group.name}</span>
             <span className="sb-bar"><span className="sb-bar-fill"

@@ -38,7 +38,7 @@ export default function RankingPage() {
         <ol className="ranking">
           {rows.map((row) => (
             <li key={row.group.id} className={`ranking-row${row.group.id === group.id ? " ranking-mine" : ""}`}>
-              <span className="ranking-rank">{row.rank}</span>
+              <span className="ranking-rank">{row.testAccuracy == null ? "–" : row.rank}</span>
               <span className="ranking-emoji" aria-hidden="true">{row.group.emoji}</span>
               <span className="ranking-name">{row.group.name}{row.group.id === group.id && <> (<T k="you" />)</>}</span>
               <span className="ranking-score">{percent(row.testAccuracy)}</span>
