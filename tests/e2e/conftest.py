@@ -39,14 +39,18 @@ class Browser:
         assert body.get("errors"), body
         return body["errors"][0]["extensions"]["code"]
 
-    def upload(self, query: str, variables: dict[str, Any], jpeg: bytes) -> dict[str, Any]:
+    def upload_raw(self, query: str, variables: dict[str, Any], jpeg: bytes) -> dict[str, Any]:
+        """A GraphQL multipart request with one file (``variables.file``); the whole body."""
         operations = {"query": query, "variables": {**variables, "file": None}}
         response = self.http.post(
             self.base_url + "/graphql", headers=PREFLIGHT, timeout=60,
             data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})},
             files={"0": ("photo.jpg", jpeg, "image/jpeg")})
         assert response.status_code == 200, response.text
-        body = response.json()
+        return response.json()
+
+    def upload(self, query: str, variables: dict[str, Any], jpeg: bytes) -> dict[str, Any]:
+        body = self.upload_raw(query, variables, jpeg)
         assert not body.get("errors"), body["errors"]
         return body["data"]
 
