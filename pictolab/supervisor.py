@@ -262,6 +262,9 @@ def run_up(data_dir: Path | None, base_port: int, host: str = "127.0.0.1") -> in
     if data_dir is not None:
         os.environ["PICTOLAB_DATA_DIR"] = str(Path(data_dir).resolve())
     settings = Settings.from_env().require_secrets()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    configure_logging("supervisor", settings.log_level)
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    # The terminal is for the instructor (URLs, password, what restarted); the supervisor's
+    # JSON log goes to a file beside the services' logs.
+    configure_logging("supervisor", settings.log_level, stream=open(log_dir / "supervisor.log", "a", buffering=1))
     return Supervisor(settings, base_port, host).run()

@@ -61,7 +61,11 @@ class ServiceProcess:
             env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
         log.close()
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.kill()  # a service that never became ready must not outlive the test
+            raise
         return self
 
     def wait_ready(self) -> None:

@@ -80,8 +80,10 @@ def system(tmp_path):
     env["PICTOLAB_ML_API_URL"] = ml.url
     bff = ServiceProcess("bff", env)
     subprocess.run([PICTOLAB, "db", "upgrade"], env=env, check=True, capture_output=True)
-    ml.start()
-    bff.start()
-    yield {"env": env, "ml": ml, "bff": bff, "data_dir": tmp_path / "data"}
-    bff.stop(timeout=30)
-    ml.stop(timeout=30)
+    try:
+        ml.start()
+        bff.start()
+        yield {"env": env, "ml": ml, "bff": bff, "data_dir": tmp_path / "data"}
+    finally:
+        bff.stop(timeout=30)
+        ml.stop(timeout=30)
