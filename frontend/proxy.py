@@ -24,8 +24,16 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 CHUNK = 64 * 1024
 
 
+def _hop_by_hop(headers) -> set[str]:
+    """The fixed hop-by-hop names plus every name the peer listed in its Connection header
+    (RFC 9110 7.6.1): none of them may cross the proxy, in either direction."""
+    listed = {name.strip().lower() for value in headers.getlist("Connection") for name in value.split(",")}
+    return HOP_BY_HOP | listed
+
+
 def _upstream_headers() -> dict[str, str]:
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP and k.lower() != "host"}
+    drop = _hop_by_hop(request.headers) | {"host"}
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in drop}
     client = request.remote_addr or ""
     previous = request.headers.get("X-Forwarded-For")
     headers["X-Forwarded-For"] = f"{previous}, {client}" if previous else client
@@ -58,6 +66,11 @@ def _forward() -> Response:
     if request.content_length is not None and request.content_length > settings.max_upload_bytes:
         return _too_large(request.path, settings.max_upload_bytes)
     pool: urllib3.PoolManager = current_app.extensions["pictolab_proxy_pool"]
+    # Forward the path exactly as the browser sent it: re-encoding the decoded path would
+    # turn "/media/..%2f..%2fhealthz" into "/healthz" and reach any BFF route.
+    raw_path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
+    if ".." in raw_path.split("?", 1)[0] or "%2e" in raw_path.lower() or "%2f" in raw_path.lower():
+        return Response("Not Found\n", status=404, mimetype="text/plain")
     url = settings.bff_url.rstrip("/") + request.full_path.rstrip("?") if request.query_string \
         else settings.bff_url.rstrip("/") + request.path
     headers = _upstream_headers()
@@ -77,8 +90,9 @@ def _forward() -> Response:
     response = Response(upstream.stream(CHUNK, decode_content=False), status=upstream.status,
                         direct_passthrough=True)
     response.headers.clear()
+    drop = _hop_by_hop(upstream.headers)
     for name, value in upstream.headers.iteritems():  # one entry per Set-Cookie
-        if name.lower() not in HOP_BY_HOP:
+        if name.lower() not in drop:
             response.headers.add(name, value)
     response.proxied = True  # security.py: keep the BFF's own content policy
     response.call_on_close(upstream.release_conn)

@@ -37,11 +37,14 @@ def fake_bff(request: Request) -> Response:
         "preflight": request.headers.get("Apollo-Require-Preflight"),
         "content_type": request.headers.get("Content-Type"), "length": len(body),
         "sha256": hashlib.sha256(body).hexdigest(), "connection": request.headers.get("Connection"),
+        "x_secret": request.headers.get("X-Secret"),
     }
     response = Response(json.dumps(echo), mimetype="application/json", status=200)
     response.set_cookie("session", "s3cr3t", httponly=True, samesite="Lax")
     response.set_cookie("other", "two")
     response.headers["Content-Security-Policy"] = "default-src 'self' 'unsafe-inline'"
+    response.headers["X-Upstream-Only"] = "internal"
+    response.headers["Connection"] = "X-Upstream-Only"
     return response
 
 
@@ -159,3 +162,19 @@ def test_bff_down_is_a_typed_graphql_error(make_app, fake_dist):
         assert graphql.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
         media = requests.get(server.url + "/media/photos/x", timeout=10)
         assert media.status_code == 502
+
+
+def test_headers_named_in_connection_never_cross_the_proxy(frontend):
+    response = requests.post(frontend.url + "/graphql", json={"query": "{ me { id } }"}, timeout=10,
+                             headers={"Connection": "keep-alive, X-Secret", "X-Secret": "hop-only"})
+    assert response.status_code == 200
+    assert response.json()["x_secret"] is None  # the client's hop-by-hop header stayed here
+    assert "X-Upstream-Only" not in response.headers  # and the BFF's stayed there
+
+
+@pytest.mark.parametrize("path", ["/media/..%2f..%2fhealthz", "/media/%2e%2e/%2e%2e/graphql",
+                                  "/media/photos/..%2F..%2Freadyz"])
+def test_encoded_traversal_cannot_reach_other_bff_routes(frontend, path):
+    response = requests.get(frontend.url + path, timeout=10)
+    assert response.status_code == 404
+    assert "path" not in response.text  # nothing came back from the upstream echo
