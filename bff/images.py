@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import threading
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -34,6 +35,12 @@ def allowed_formats() -> tuple[str, ...]:
         return tuple(formats)
     pillow_heif.register_heif_opener()
     return (*formats, "HEIF")
+
+# PNG, WebP and HEIC decode every pixel at full size (no DCT scaling): a tiny file can
+# unpack into hundreds of MB. A camera photo is at most ~12-48 MP as JPEG; other formats
+# get a tighter cap, and every process decodes at most a few images at once.
+NON_JPEG_MAX_PIXELS = 16_000_000
+_DECODE_SLOTS = threading.BoundedSemaphore(2)
 
 # A DCT-scaled draft is accepted when its long side is at least this share of the target:
 # 4032 px at 1/4 scale gives 1008 px for a 1024 px target, at a third of the decode time.
@@ -77,9 +84,16 @@ def sanitise(data: bytes, *, max_pixels: int, max_side: int = 1024, quality: int
                             code="BAD_USER_INPUT") from None
     source_format = probe.format
     width, height = probe.size
-    if width <= 0 or height <= 0 or width * height > max_pixels:
-        raise ImageRejected(f"The image has too many pixels ({width}x{height}; at most {max_pixels}).",
-                            code="PAYLOAD_TOO_LARGE", maxPixels=max_pixels)
+    limit = max_pixels if source_format == "JPEG" else min(max_pixels, NON_JPEG_MAX_PIXELS)
+    if width <= 0 or height <= 0 or width * height > limit:
+        raise ImageRejected(f"The image has too many pixels ({width}x{height}; at most {limit}).",
+                            code="PAYLOAD_TOO_LARGE", maxPixels=limit)
+    with _DECODE_SLOTS:
+        return _decode(data, source_format, max_side=max_side, quality=quality)
+
+
+def _decode(data: bytes, source_format: str, *, max_side: int, quality: int) -> SanitisedImage:
+    probe = Image.open(io.BytesIO(data), formats=[source_format])
     try:
         probe.verify()  # structure checks (PNG CRCs, ...) without decoding pixels
         image = Image.open(io.BytesIO(data), formats=[source_format])

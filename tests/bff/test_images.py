@@ -126,3 +126,17 @@ def test_pixel_cap_is_checked_from_the_header():
         sanitise(data, max_pixels=1_999_999)
     assert info.value.code == "PAYLOAD_TOO_LARGE"
     assert 900 <= sanitise(data, max_pixels=2_000_000).width <= 1024
+
+
+def test_formats_without_dct_scaling_get_a_tighter_pixel_cap():
+    """A 1-bit 5000x4000 PNG is a few KB but would unpack to 60 MB of RGB per decode."""
+    buf = io.BytesIO()
+    Image.new("1", (5000, 4000)).save(buf, "PNG")
+    assert len(buf.getvalue()) < 50_000
+    with pytest.raises(ImageRejected) as err:
+        sanitise(buf.getvalue(), max_pixels=50_000_000)
+    assert err.value.extensions["code"] == "PAYLOAD_TOO_LARGE"
+    # The same pixel count as a JPEG is a normal camera photo and is accepted.
+    jpeg = io.BytesIO()
+    Image.new("RGB", (5000, 4000), (10, 120, 30)).save(jpeg, "JPEG", quality=70)
+    assert sanitise(jpeg.getvalue(), max_pixels=50_000_000).width == 1024

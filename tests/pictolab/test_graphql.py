@@ -1,0 +1,119 @@
+"""The shared GraphQL view: typed errors, masking, limits, CSRF rule, strict multipart."""
+
+from __future__ import annotations
+
+import json
+
+import graphene
+import pytest
+from flask import Flask
+
+from pictolab.graphql import MAX_JSON_BYTES, ApiError, PictolabGraphQLView, Upload
+
+
+class Query(graphene.ObjectType):
+    hello = graphene.String()
+    refuse = graphene.String()
+    crash = graphene.String()
+    node = graphene.Field(lambda: Query)
+
+    def resolve_hello(root, info):
+        return "hi"
+
+    def resolve_refuse(root, info):
+        raise ApiError("No photos yet.", code="FAILED_PRECONDITION", minimum=5)
+
+    def resolve_crash(root, info):
+        raise RuntimeError("secret internal detail /srv/db password=hunter2")
+
+    def resolve_node(root, info):
+        return {}
+
+
+class Mutation(graphene.ObjectType):
+    size = graphene.Int(file=Upload(required=True))
+
+    def resolve_size(root, info, file):
+        return len(file.read())
+
+
+@pytest.fixture
+def client():
+    app = Flask(__name__)
+    schema = graphene.Schema(query=Query, mutation=Mutation)
+    app.add_url_rule("/graphql", view_func=PictolabGraphQLView.as_view(
+        "graphql", schema=schema, context_factory=lambda request: {}, max_depth=3, introspection=False))
+    return app.test_client()
+
+
+def post(client, query, **variables):
+    return client.post("/graphql", json={"query": query, "variables": variables})
+
+
+def test_typed_errors_keep_their_code_and_unexpected_ones_are_masked(client):
+    body = post(client, "{ refuse crash hello }").get_json()
+    errors = {e["path"][0]: e for e in body["errors"]}
+    assert errors["refuse"]["extensions"] == {"code": "FAILED_PRECONDITION", "minimum": 5}
+    assert errors["crash"]["message"] == "Internal error" and errors["crash"]["extensions"]["code"] == "INTERNAL"
+    assert "hunter2" not in json.dumps(body)
+    assert body["data"]["hello"] == "hi"
+
+
+def test_depth_limit_and_hidden_introspection(client):
+    deep = post(client, "{ node { node { node { node { hello } } } } }").get_json()
+    assert deep["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    schema = post(client, "{ __schema { types { name } } }").get_json()
+    assert schema["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert post(client, "{ __typename }").get_json()["data"] == {"__typename": "Query"}  # clients send it
+
+
+def test_oversized_json_is_refused_before_parsing(client):
+    aliases = " ".join(f"a{i}: hello" for i in range(MAX_JSON_BYTES // 8))
+    response = post(client, "{ " + aliases + " }")
+    assert response.status_code == 413
+    assert response.get_json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_queries_over_get_are_refused(client):
+    assert client.get("/graphql?query={hello}").status_code == 400
+
+
+def multipart(client, operations, files_map, files, preflight=True):
+    data = {"operations": operations if isinstance(operations, str) else json.dumps(operations),
+            "map": files_map if isinstance(files_map, str) else json.dumps(files_map), **files}
+    headers = {"Apollo-Require-Preflight": "true"} if preflight else {}
+    return client.post("/graphql", data=data, content_type="multipart/form-data", headers=headers)
+
+
+def test_multipart_upload_works_with_the_preflight_header(client):
+    import io
+
+    ops = {"query": "mutation($f: Upload!) { size(file: $f) }", "variables": {"f": None}}
+    response = multipart(client, ops, {"0": ["variables.f"]}, {"0": (io.BytesIO(b"12345"), "a.jpg")})
+    assert response.get_json() == {"data": {"size": 5}}
+
+
+@pytest.mark.parametrize("case", ["no-preflight", "map-not-json", "map-a-list", "missing-part", "path-outside",
+                                  "path-not-null", "operations-a-list"])
+def test_broken_multipart_requests_are_400(client, case):
+    import io
+
+    ops = {"query": "mutation($f: Upload!) { size(file: $f) }", "variables": {"f": None}}
+    files = {"0": (io.BytesIO(b"12345"), "a.jpg")}
+    files_map, preflight = {"0": ["variables.f"]}, True
+    if case == "no-preflight":
+        preflight = False
+    elif case == "map-not-json":
+        files_map = "{not json"
+    elif case == "map-a-list":
+        files_map = [["variables.f"]]
+    elif case == "missing-part":
+        files = {}
+    elif case == "path-outside":
+        files_map = {"0": ["query"]}
+    elif case == "path-not-null":
+        ops["variables"]["f"] = "already-here"
+    elif case == "operations-a-list":
+        ops = [ops]
+    response = multipart(client, ops, files_map, files, preflight=preflight)
+    assert response.status_code == 400, response.get_data(as_text=True)
