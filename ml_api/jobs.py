@@ -187,8 +187,10 @@ class JobManager:
                           "trainAccuracy": None, "error": None, "modelUri": None, "attempt": 1,
                           "createdAt": now_iso()}
             job = JobContext(self, request, status, threading.Lock())
-            self._jobs[request.run_id] = job
+            # Registered only once its status is in storage: a failed write leaves no job that
+            # nothing will ever run (and whose heartbeat would keep it looking alive).
             self.write_status(job)
+            self._jobs[request.run_id] = job
             self._executor.submit(self._run, job)
             with job.lock:
                 return dict(job.status)
@@ -263,7 +265,11 @@ class JobManager:
                               modelUri=self.storage.uri(result["model_key"]), timings=result.get("timings"),
                               finishedAt=now_iso())
             if job.request.mode == "DEEP":
-                self.storage.delete(checkpoint_key(run_id))  # superseded by model.pt (written first)
+                try:
+                    self.storage.delete(checkpoint_key(run_id))  # superseded by model.pt (written first)
+                except Exception:  # the run succeeded; a stale checkpoint is only clutter
+                    log.warning("could not delete the superseded checkpoint", exc_info=True,
+                                extra={"runId": run_id})
             log.info("training succeeded", extra={"runId": run_id, "timings": result.get("timings")})
         except JobInterrupted:
             self.write_status(job, status=QUEUED, interrupted=True, heartbeat=None)

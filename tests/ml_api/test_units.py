@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -84,3 +85,39 @@ def test_presets_share_normalisation_between_train_and_eval():
     assert evaluated.shape == trained.shape == (3, 224, 224)
     assert evaluated[0].max() == pytest.approx(1.0) and evaluated[1].min() == pytest.approx(-1.0)
     assert get_preset("lite-224", 64).eval_transform()(image).shape == (3, 64, 64)
+
+
+def test_a_failed_first_status_write_leaves_no_phantom_job(tmp_path):
+    """If the first status.json write fails, start() raises and nothing stays registered:
+    a retried startTraining really starts the job instead of returning a phantom QUEUED."""
+    from pictolab.storage import StorageError, open_storage
+    from tests.ml_api.conftest import put_photos, texture_images
+
+    storage = open_storage((tmp_path / "s").as_uri())
+    images, labels = texture_images(per_class=2, patch=64)
+    photos = put_photos(storage, images, labels)
+    request = {"runId": "r1", "classes": sorted(set(labels)), "mode": "QUICK",
+               "examples": [{"uri": p.uri, "label": p.label} for p in photos]}
+    real_put_json = storage.put_json
+    fail = {"status": True}
+
+    def flaky_put_json(key, value):
+        if key.endswith("status.json") and fail["status"]:
+            fail["status"] = False
+            raise StorageError("storage hiccup")
+        return real_put_json(key, value)
+
+    storage.put_json = flaky_put_json
+    jobs = JobManager(storage, torch.device("cpu"), workers=1, default_backbone="efficientnet_lite0")
+    try:
+        with pytest.raises(StorageError):
+            jobs.start(request)
+        assert jobs.active_runs() == []
+        jobs.start(request)  # the retry runs it
+        deadline = time.monotonic() + 120
+        while storage.get_json("runs/r1/status.json")["status"] not in ("SUCCEEDED", "FAILED"):
+            assert time.monotonic() < deadline, "the retried job never finished"
+            time.sleep(0.1)
+        assert storage.get_json("runs/r1/status.json")["status"] == "SUCCEEDED"
+    finally:
+        jobs.shutdown()
