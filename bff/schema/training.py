@@ -36,12 +36,30 @@ class TrainingRun(graphene.ObjectType):
     def resolve_status(run, info):
         return run.status.value
 
+    def resolve_error(run, info):
+        # Instructors get the ML API's own words (they name the photo and the cause); a group
+        # gets a sentence it can act on, never storage paths or exception names.
+        if run.error is None or info.context.is_admin:
+            return run.error
+        return group_error_message(run)
+
     def resolve_mode(run, info):
         return run.mode.value
 
     def resolve_per_class_accuracy(run, info):
         return [ClassAccuracy(class_id=c["classId"], accuracy=c["accuracy"], count=c["count"])
                 for c in (run.per_class_accuracy or [])]
+
+
+def group_error_message(run: TrainingRunModel) -> str:
+    text = run.error.lower()
+    if run.status.value == "SUCCEEDED":
+        return "Your AI is ready, but it could not be tested on the secret photos yet. Ask your teacher."
+    if "purged" in text:
+        return "This workshop is over."
+    if "image" in text or "photo" in text:
+        return "One of your photos could not be read. Delete it or take a new one, then train again."
+    return "Training did not work this time. Please try again, or ask your teacher."
 
 
 def mode_value(mode) -> TrainingModeModel:
