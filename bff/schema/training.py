@@ -29,12 +29,17 @@ class TrainingRun(graphene.ObjectType):
     test_accuracy = graphene.Float(description="Accuracy on the hidden test photos (null until scored)")
     per_class_accuracy = graphene.List(graphene.NonNull(ClassAccuracy))
     photo_count = graphene.Int(required=True)
-    error = graphene.String(description="Why the run failed, in words an instructor can read")
+    error = graphene.String(description="What went wrong: the ML API's words for instructors, a sentence "
+                                        "a group can act on for groups")
+    error_code = graphene.String(description="NOT_SCORED, WORKSHOP_OVER, PHOTO_UNREADABLE or TRAINING_FAILED")
     created_at = graphene.DateTime(required=True)
     finished_at = graphene.DateTime()
 
     def resolve_status(run, info):
         return run.status.value
+
+    def resolve_error_code(run, info):
+        return error_code(run)
 
     def resolve_error(run, info):
         # Instructors get the ML API's own words (they name the photo and the cause); a group
@@ -51,15 +56,30 @@ class TrainingRun(graphene.ObjectType):
                 for c in (run.per_class_accuracy or [])]
 
 
-def group_error_message(run: TrainingRunModel) -> str:
+GROUP_ERRORS = {
+    "NOT_SCORED": "Your AI is ready, but it could not be tested on the secret photos yet. Ask your teacher.",
+    "WORKSHOP_OVER": "This workshop is over.",
+    "PHOTO_UNREADABLE": "One of your photos could not be read. Delete it or take a new one, then train again.",
+    "TRAINING_FAILED": "Training did not work this time. Please try again, or ask your teacher.",
+}
+
+
+def error_code(run: TrainingRunModel) -> str | None:
+    """What went wrong, as a stable code the app translates (ja/en)."""
+    if run.error is None:
+        return None
     text = run.error.lower()
     if run.status.value == "SUCCEEDED":
-        return "Your AI is ready, but it could not be tested on the secret photos yet. Ask your teacher."
+        return "NOT_SCORED"
     if "purged" in text:
-        return "This workshop is over."
+        return "WORKSHOP_OVER"
     if "image" in text or "photo" in text:
-        return "One of your photos could not be read. Delete it or take a new one, then train again."
-    return "Training did not work this time. Please try again, or ask your teacher."
+        return "PHOTO_UNREADABLE"
+    return "TRAINING_FAILED"
+
+
+def group_error_message(run: TrainingRunModel) -> str:
+    return GROUP_ERRORS[error_code(run)]
 
 
 def mode_value(mode) -> TrainingModeModel:

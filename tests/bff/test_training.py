@@ -17,7 +17,7 @@ from tests.datasets import TEXTURES, texture_jpegs
 from tests.services import ServiceProcess, base_env
 
 TRAIN = "mutation($mode: TrainingMode) { train(mode: $mode) { id status progress trainAccuracy testAccuracy error } }"
-RUNS = "{ trainingRuns { id status progress trainAccuracy testAccuracy photoCount error } }"
+RUNS = "{ trainingRuns { id status progress trainAccuracy testAccuracy photoCount error errorCode } }"
 PREDICT = "mutation($file: Upload!) { predict(file: $file) { label classId confidence scores { classId label confidence } } }"
 SCOREBOARD = "query($w: ID) { scoreboard(workshopId: $w) { rank group { id name } testAccuracy photoCount status } }"
 UPLOAD = "mutation($classId: ID!, $file: Upload!) { uploadPhoto(classId: $classId, file: $file) { id } }"
@@ -226,6 +226,7 @@ def test_failed_ml_run_shows_a_readable_error(loop_app, three_textures, db_sessi
     assert done["status"] == "FAILED"
     # The group reads what to do; the instructor reads which photo and why.
     assert done["error"].startswith("One of your photos could not be read") and "/" not in done["error"]
+    assert done["errorCode"] == "PHOTO_UNREADABLE"
     admin = GraphQLClient(loop_app.test_client())
     admin_login(admin)
     detail = admin.data("query($g: ID!) { groupDetail(groupId: $g) { runs { error } } }",
@@ -264,7 +265,7 @@ def test_a_model_that_cannot_be_scored_never_shows_success_until_given_up(loop_a
         loop_app.extensions["pictolab.reconciler"].run_once()
     final = latest_run(group)
     assert final["status"] == "SUCCEEDED" and final["testAccuracy"] is None
-    assert "secret photos" in final["error"]
+    assert "secret photos" in final["error"] and final["errorCode"] == "NOT_SCORED"
     raw = admin.data("query($g: ID!) { groupDetail(groupId: $g) { runs { error } } }",
                      g=summary["groups"][0]["id"])["groupDetail"]["runs"][0]["error"]
     assert "scored" in raw and lost.storage_key.split("/")[-1] in raw

@@ -3,9 +3,17 @@
 import { useCallback, useState } from "react";
 import { isActive, loadTrainingRuns, MIN_PHOTOS_PER_CLASS, percent, startTraining, type TrainingRun } from "../lib/api";
 import { T } from "../lib/i18n";
+import { STRINGS, type StringKey } from "../lib/strings";
 import { usePolling } from "../lib/usePolling";
 import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
 import { useKidsSession } from "./session";
+
+/** The BFF's errorCode in the child's language; its English sentence if the code is new. */
+function RunError({ run }: { run: TrainingRun }) {
+  const key = `runError${run.errorCode ?? ""}` as StringKey;
+  if (run.errorCode && key in STRINGS) return <p className="muted" data-testid="run-error"><T k={key} /></p>;
+  return run.error ? <p className="muted" data-testid="run-error">{run.error}</p> : null;
+}
 
 function RunResult({ run }: { run: TrainingRun }) {
   if (isActive(run)) {
@@ -23,7 +31,7 @@ function RunResult({ run }: { run: TrainingRun }) {
       <div className="run-card run-failed" data-testid="run-failed">
         <div className="run-robot" aria-hidden="true">🤖💦</div>
         <p className="run-status"><T k="trainFailed" /></p>
-        {run.error && <p className="muted">{run.error}</p>}
+        <RunError run={run} />
       </div>
     );
   }
@@ -43,6 +51,7 @@ function RunResult({ run }: { run: TrainingRun }) {
           </div>
         )}
       </div>
+      <RunError run={run} />
     </div>
   );
 }

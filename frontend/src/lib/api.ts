@@ -10,7 +10,7 @@ export interface Photo { id: string; classId: string; url: string; width?: numbe
 export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
 export interface TrainingRun {
   id: string; status: RunStatus; progress: number; trainAccuracy: number | null; testAccuracy: number | null;
-  error?: string | null; mode?: string | null; createdAt?: string | null;
+  error?: string | null; errorCode?: string | null; mode?: string | null; createdAt?: string | null;
 }
 export interface LabelScore { classId: string; label: string; confidence: number }
 export interface Prediction { label: string; classId: string; confidence: number; scores: LabelScore[] }
@@ -65,7 +65,7 @@ export function uploadPhoto(classId: string, blob: Blob, onProgress?: (f: number
   return { promise: handle.promise.then((d) => d.uploadPhoto), abort: handle.abort };
 }
 
-const RUN_FIELDS = "id status progress trainAccuracy testAccuracy error mode createdAt";
+const RUN_FIELDS = "id status progress trainAccuracy testAccuracy error errorCode mode createdAt";
 
 export async function startTraining(mode: "QUICK" | "DEEP" = "QUICK"): Promise<TrainingRun> {
   const data = await gql<{ train: TrainingRun }>(

@@ -59,6 +59,19 @@ export const STRINGS = {
   trainRunning: { ja: "AIが べんきょうちゅう…", en: "Your AI is learning…" },
   trainDone: { ja: "できた!", en: "Done!" },
   trainFailed: { ja: "うまく いきませんでした", en: "It didn't work" },
+  runErrorNOT_SCORED: {
+    ja: "AIは できたけど、ひみつテストは まだ できません。せんせいに きいてね。",
+    en: "Your AI is ready, but the secret test could not run yet. Ask your teacher.",
+  },
+  runErrorWORKSHOP_OVER: { ja: "ワークショップは おわりました。", en: "This workshop is over." },
+  runErrorPHOTO_UNREADABLE: {
+    ja: "よめない {写真|しゃしん}が ありました。けして とりなおしてから、もう いちど {育|そだ}ててね。",
+    en: "One of your photos could not be read. Delete it or take a new one, then train again.",
+  },
+  runErrorTRAINING_FAILED: {
+    ja: "こんどは うまく いきませんでした。もう いちど ためすか、せんせいに きいてね。",
+    en: "Training did not work this time. Please try again, or ask your teacher.",
+  },
   trainAccuracy: { ja: "おぼえた {写真|しゃしん}の せいかいりつ", en: "Right on its own photos" },
   testAccuracy: { ja: "ひみつテストの せいかいりつ", en: "Right on the secret test" },
   pastRuns: { ja: "これまでの AI", en: "Your AIs so far" },
