@@ -37,7 +37,7 @@ def predict(db: Session, storage: Storage, settings: Settings, ml: MLClient, gro
     if run is None:
         raise ApiError("Train your AI first, then try it.", code="FAILED_PRECONDITION")
     image = sanitise(data, max_pixels=settings.max_image_pixels, max_side=max_side, quality=quality)
-    key = f"tmp/predict/{uuid.uuid4().hex}.jpg"
+    key = f"tmp/predict/{group.workshop_id}/{uuid.uuid4().hex}.jpg"
     try:
         storage.put_bytes(key, image.jpeg, "image/jpeg")
     except (StorageError, OSError):

@@ -110,7 +110,7 @@ def purge_workshop(db: Session, storage: Storage, workshop: Workshop, *, actor: 
     objects = storage.delete_prefix(f"photos/{workshop.id}")
     # "Try it" photos live only while the ML API looks at them; a crash mid-request could
     # leave one behind (GCS also expires tmp/ by lifecycle rule; a local folder has none).
-    objects += storage.delete_prefix("tmp/predict")
+    objects += storage.delete_prefix(f"tmp/predict/{workshop.id}")
     for run_id in run_ids:
         objects += storage.delete_prefix(f"runs/{run_id}")
     marker = f"/photos/{workshop.id}/"

@@ -19,7 +19,7 @@ import threading
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,6 +100,9 @@ class JobContext:
     request: TrainingRequest
     status: dict[str, Any]
     lock: threading.Lock
+    # Set when the run's request.json vanished from storage: the BFF purged the workshop.
+    # The job stops at its next check, writes nothing more and removes what it wrote.
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
     @property
     def storage(self) -> Storage:
@@ -114,7 +117,7 @@ class JobContext:
         return self.manager.max_image_pixels
 
     def should_stop(self) -> bool:
-        return self.manager.stop_event.is_set()
+        return self.manager.stop_event.is_set() or self.cancelled.is_set()
 
     def report(self, **fields: Any) -> None:
         """Update status fields in memory; written at once for epochs, else with the heartbeat."""
@@ -173,6 +176,8 @@ class JobManager:
                 stored = self.storage.get_json_or_none(request_key(request.run_id))
                 if stored is not None:
                     request = request_from_json(stored, self.storage)
+                else:  # a live job needs its request.json: its absence means "purged"
+                    self.storage.put_json(request_key(request.run_id), request.to_json())
                 log.info("resuming orphaned run", extra={"runId": request.run_id,
                                                           "previousOwner": existing.get("owner")})
                 self._check_capacity()
@@ -217,6 +222,8 @@ class JobManager:
 
     # ---- status ------------------------------------------------------------------------------
     def write_status(self, job: JobContext, **fields: Any) -> None:
+        if job.cancelled.is_set():
+            return  # purged: nothing of this run may be written again
         with job.lock:
             job.status.update(fields)
             if job.status["status"] in (QUEUED, RUNNING) and not job.status.get("interrupted"):
@@ -244,15 +251,29 @@ class JobManager:
                 jobs = list(self._jobs.values())
             for job in jobs:
                 try:
+                    if not job.cancelled.is_set() and not self.storage.exists(request_key(job.request.run_id)):
+                        log.info("run purged while training: stopping it", extra={"runId": job.request.run_id})
+                        job.cancelled.set()
                     self.write_status(job)
                 except Exception:  # storage hiccup: try again at the next beat
                     log.warning("heartbeat write failed", exc_info=True, extra={"runId": job.request.run_id})
+
+    def _forget(self, job: JobContext) -> None:
+        """Delete what a purged run wrote after the purge: its run folder and the embeddings
+        cached for its photos (the photos themselves are gone)."""
+        run_id = job.request.run_id
+        removed = self.storage.delete_prefix(f"runs/{run_id}")
+        folders = {key.rsplit("/", 1)[0] for key in (self.storage.key_for_uri(e.uri) for e in job.request.examples)
+                   if "/" in key}
+        for folder in sorted(folders):
+            removed += self.storage.delete_prefix(f"cache/embeddings/{job.request.backbone}/{folder}")
+        log.info("purged run stopped and its data removed", extra={"runId": run_id, "objects": removed})
 
     # ---- the worker ------------------------------------------------------------------------------
     def _run(self, job: JobContext) -> None:
         run_id = job.request.run_id
         try:
-            if self.stop_event.is_set():
+            if job.should_stop():
                 raise JobInterrupted()
             self.write_status(job, status=RUNNING, startedAt=now_iso())
             log.info("training started", extra={"runId": run_id, "mode": job.request.mode})
@@ -261,6 +282,8 @@ class JobManager:
             else:
                 from .deep import train_deep as train
             result = train(job)
+            if job.cancelled.is_set():
+                raise JobInterrupted()
             self.write_status(job, status=SUCCEEDED, progress=1.0, trainAccuracy=result["train_accuracy"],
                               modelUri=self.storage.uri(result["model_key"]), timings=result.get("timings"),
                               finishedAt=now_iso())
@@ -272,8 +295,11 @@ class JobManager:
                                 extra={"runId": run_id})
             log.info("training succeeded", extra={"runId": run_id, "timings": result.get("timings")})
         except JobInterrupted:
-            self.write_status(job, status=QUEUED, interrupted=True, heartbeat=None)
-            log.info("training interrupted; resumable", extra={"runId": run_id})
+            if job.cancelled.is_set():
+                self._forget(job)
+            else:
+                self.write_status(job, status=QUEUED, interrupted=True, heartbeat=None)
+                log.info("training interrupted; resumable", extra={"runId": run_id})
         except ImageLoadError as exc:
             self.write_status(job, status=FAILED, error=str(exc), finishedAt=now_iso())
             log.warning("training failed: bad image", extra={"runId": run_id, "uri": exc.uri})

@@ -64,13 +64,7 @@ class LocalStorage(Storage):
         except (FileNotFoundError, IsADirectoryError):
             return False
         # Tidy empty folders up to the root so a purged workshop leaves nothing behind.
-        parent = path.parent
-        while parent != self.root:
-            try:
-                parent.rmdir()
-            except OSError:
-                break
-            parent = parent.parent
+        self._tidy_parents(path)
         return True
 
     def list(self, prefix: str = "") -> Iterator[str]:
@@ -85,6 +79,33 @@ class LocalStorage(Storage):
                     continue  # an in-flight atomic write
                 keys.append(Path(dirpath, name).relative_to(self.root).as_posix())
         return iter(sorted(keys))
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Everything under the prefix, including temp files of writes that a crash cut off
+        (list() hides those): a purge must leave no photo bytes behind."""
+        count = super().delete_prefix(prefix)
+        base = self.root / validate_prefix(prefix)
+        if base.is_dir():
+            for dirpath, _dirs, files in os.walk(base, topdown=False):
+                for name in files:
+                    Path(dirpath, name).unlink(missing_ok=True)
+                    count += 1
+                try:
+                    Path(dirpath).rmdir()
+                except OSError:
+                    pass
+            self._tidy_parents(base)
+        return count
+
+    def _tidy_parents(self, path: Path) -> None:
+        """Remove the empty folders from ``path``'s parent up to the root."""
+        parent = path.parent
+        while parent != self.root and self.root in parent.parents:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
 
     def uri(self, key: str) -> str:
         return self._path(key).as_uri()

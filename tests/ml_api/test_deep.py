@@ -77,3 +77,26 @@ def test_stop_checkpoints_and_another_replica_resumes(make_ml, tmp_path):
     assert done["resumedFromEpoch"] == checkpoint["epoch"]
     assert done["epochsRun"] == epochs - checkpoint["epoch"] < epochs
     assert done["epoch"] == epochs
+
+
+def test_a_run_purged_while_training_stops_and_leaves_nothing(make_ml):
+    """The BFF's purge deletes runs/<id>/ (request.json with it) while the job trains: the
+    job notices at its next heartbeat, stops, writes nothing more and removes what it wrote."""
+    ml = make_ml(app_config={"ML_HEARTBEAT_SECONDS": 0.2})
+    photos = texture_photos(ml, per_class=6)
+    run_id = new_id()
+    ml.start(run_id, ["brick", "grass"], [p.example() for p in photos], mode="DEEP", epochs=50, imageSize=SMALL)
+    deadline = time.monotonic() + 120
+    while (ml.job(run_id)["epoch"] or 0) < 1:
+        assert time.monotonic() < deadline, ml.job(run_id)
+        time.sleep(0.05)
+    # What bff.workshops.purge_workshop deletes.
+    workshop_folder = photos[0].key.rsplit("/", 1)[0]
+    ml.storage.delete_prefix(workshop_folder)
+    ml.storage.delete_prefix(f"runs/{run_id}")
+    while ml.service.jobs.active_runs():
+        assert time.monotonic() < deadline, "the purged job kept running"
+        time.sleep(0.05)
+    time.sleep(0.5)  # a late heartbeat would land now
+    assert [k for k in ml.stored_keys() if k.startswith(f"runs/{run_id}")] == []
+    assert [k for k in ml.stored_keys() if workshop_folder in k] == []

@@ -81,3 +81,12 @@ def test_local_delete_tidies_empty_folders(tmp_path):
 def test_unsupported_urls(url):
     with pytest.raises(StorageError):
         open_storage(url)
+
+
+def test_local_delete_prefix_removes_leftovers_of_crashed_writes(tmp_path):
+    store = LocalStorage(tmp_path / "s")
+    store.put_bytes("photos/w1/a.jpg", b"x")
+    (tmp_path / "s" / "photos" / "w1" / ".b.jpg.abc123.tmp").write_bytes(b"half a photo")
+    assert list(store.list("photos/w1")) == ["photos/w1/a.jpg"]  # in-flight writes are not objects
+    assert store.delete_prefix("photos/w1") == 2
+    assert not (tmp_path / "s" / "photos").exists()
