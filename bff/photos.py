@@ -113,12 +113,29 @@ def store_photo(db: Session, storage: Storage, settings: Settings, *, workshop: 
 
 
 def delete_photo(db: Session, storage: Storage, photo: Photo, *, actor: str) -> None:
-    """Row first (the photo disappears for everyone at once), then the object."""
+    """Row first (the photo disappears for everyone at once), then the object and the
+    embeddings the ML API cached for it (docs/design.md: keyed by the photo's key)."""
     key = photo.storage_key
     db.delete(photo)
     audit.record(db, actor, "photo.delete", workshop_id=photo.workshop_id, target_id=photo.id)
     db.commit()
     _delete_object(storage, key)
+    for cached in cached_embeddings(storage, key):
+        _delete_object(storage, cached)
+
+
+def cached_embeddings(storage: Storage, photo_key: str) -> list[str]:
+    """Keys of ``cache/embeddings/<backbone>/<photo key>.<hash>.npy`` for every backbone."""
+    folder, _, name = photo_key.rpartition("/")
+    found = []
+    try:
+        for key in storage.list("cache/embeddings"):
+            backbone, _, rest = key.removeprefix("cache/embeddings/").partition("/")  # rest: "<photo key>.<hash>.npy"
+            if backbone and rest.startswith(f"{folder}/{name}."):
+                found.append(key)
+    except (StorageError, OSError) as exc:
+        log.error("could not list cached embeddings", extra={"key": photo_key, "error": str(exc)})
+    return found
 
 
 def _delete_object(storage: Storage, key: str) -> None:

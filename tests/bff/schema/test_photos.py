@@ -141,6 +141,20 @@ def test_delete_photo_removes_row_and_object(app, group_client, workshop):
     assert group_client.http.get(photo["url"]).status_code == 404
 
 
+def test_delete_photo_removes_its_cached_embeddings_too(app, group_client, workshop):
+    storage = app.extensions["pictolab.storage"]
+    keep = uploaded(upload(group_client, workshop["classes"][0]["id"], solid_jpeg(color=(1, 2, 3))))
+    gone = uploaded(upload(group_client, workshop["classes"][0]["id"], solid_jpeg(color=(200, 2, 3))))
+    key_of = {p["id"]: k for k in storage.list("photos") for p in (keep, gone) if p["id"] in k}
+    # What the ML API caches while training (docs/design.md), for two backbones.
+    for backbone in ("efficientnet_lite0", "mobilenet_v3_large"):
+        for photo_id, key in key_of.items():
+            storage.put_bytes(f"cache/embeddings/{backbone}/{key}.{'ab' * 16}.npy", b"features")
+    group_client.data(DELETE, id=gone["id"])
+    left = list(storage.list("cache/embeddings"))
+    assert len(left) == 2 and all(key_of[keep["id"]] in k for k in left)
+
+
 # ---- bad input: a typed error and nothing stored ------------------------------------------
 
 def test_text_file_named_jpg(app, group_client, workshop):
