@@ -91,7 +91,7 @@ def storage_url(request, tmp_path):
 @pytest.fixture
 def postgres_url():
     """A fresh, empty database on the PostgreSQL server, dropped afterwards."""
-    sqlalchemy = pytest.importorskip("sqlalchemy")
+    import sqlalchemy
     from sqlalchemy.engine import make_url
 
     base = make_url(POSTGRES_URL)

@@ -1,19 +1,11 @@
 // Print-ready QR login cards, one per group (lazy: only instructors load the QR encoder).
-import { useEffect, useState } from "react";
 import { Link } from "../lib/router";
 import { ErrorBanner, Spinner } from "../lib/ui";
-import { loadWorkshop, type AdminWorkshop } from "./adminApi";
 import { QrCode } from "./QrCode";
+import { useAdminWorkshop } from "./useAdminWorkshop";
 
 export default function CardsPage({ workshopId, onError }: { workshopId: string; onError: (err: unknown) => void }) {
-  const [workshop, setWorkshop] = useState<AdminWorkshop | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    loadWorkshop(workshopId).then(setWorkshop, (err) => {
-      setError(err);
-      onError(err);
-    });
-  }, [workshopId, onError]);
+  const { workshop, error } = useAdminWorkshop(workshopId, onError);
   if (error) return <div className="admin"><ErrorBanner error={error} /></div>;
   if (!workshop) return <div className="center-screen"><Spinner /></div>;
   const groups = workshop.groups ?? [];

@@ -7,9 +7,10 @@ import { downscalePhoto } from "../lib/downscale";
 import { Link, navigate } from "../lib/router";
 import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
 import {
-  adminDeletePhoto, adminPhotos, loadWorkshop, PHASES, purgeWorkshop, setPhase, testPhotoCounts, uploadTestPhoto, type AdminWorkshop,
+  adminDeletePhoto, adminPhotos, PHASES, purgeWorkshop, setPhase, testPhotoCounts, uploadTestPhoto, type AdminWorkshop,
 } from "./adminApi";
 import { AdminError } from "./AdminError";
+import { useAdminWorkshop } from "./useAdminWorkshop";
 
 const ExperimentChart = lazy(() => import("./ExperimentChart"));
 
@@ -169,14 +170,7 @@ function Purge({ workshop }: { workshop: AdminWorkshop }) {
 }
 
 export function WorkshopPage({ workshopId, onError }: { workshopId: string; onError: (err: unknown) => void }) {
-  const [workshop, setWorkshop] = useState<AdminWorkshop | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    loadWorkshop(workshopId).then(setWorkshop, (err) => {
-      setError(err);
-      onError(err);
-    });
-  }, [workshopId, onError]);
+  const { workshop, setWorkshop, error, setError } = useAdminWorkshop(workshopId, onError);
   if (error && !workshop) return <ErrorBanner error={error} />;
   if (!workshop) return <Spinner />;
   const report = (err: unknown) => {
