@@ -144,7 +144,7 @@ class RunDriver:
         classes, examples = self.examples(run)
         job = self.ml.start_training(run.id, classes, examples, mode=run.mode.value)
         if run.started_at is None:
-            run.started_at = utcnow()
+            run.started_at = self.clock()
             run.photo_count = len(examples)
         return job
 
@@ -159,8 +159,8 @@ class RunDriver:
                 job = self.dispatch(run)
                 self.nudged = True
         except MLError as exc:
-            # The ML API refused the run itself (e.g. a photo it cannot read): final.
-            self._fail(run, exc)
+            # The ML API refused the run itself (e.g. backbone weights missing): final.
+            self._fail(run, str(exc))
             return
         self._apply(run, job)
         if job["status"] == "SUCCEEDED":
@@ -183,9 +183,7 @@ class RunDriver:
             run.last_heartbeat_at = heartbeat
         status = job["status"]
         if status == "FAILED":
-            run.status = RunStatus.FAILED
-            run.error = _readable_error(job.get("error"))
-            run.finished_at = self.clock()
+            self._fail(run, job.get("error"))
         elif status in ("RUNNING", "SUCCEEDED"):
             # SUCCEEDED in the ML API is not yet SUCCEEDED here: scoring comes first, so a
             # group never sees a success that has no score behind it.
@@ -194,9 +192,9 @@ class RunDriver:
         # QUEUED in the ML API (waiting for a worker, or interrupted and resumable): the run
         # keeps the status it shows, so a resumed run does not jump back to "waiting".
 
-    def _fail(self, run: TrainingRun, exc: Exception) -> None:
+    def _fail(self, run: TrainingRun, message: str | None) -> None:
         run.status = RunStatus.FAILED
-        run.error = _readable_error(str(exc))
+        run.error = _readable_error(message)
         run.finished_at = self.clock()
         audit.record(self.db, "system", "training.failed", workshop_id=run.workshop_id, target_id=run.id,
                      details={"error": run.error})
@@ -243,7 +241,7 @@ class RunDriver:
             self._succeed(run, test_set_signature(hidden_test_photos(self.db, workshop)),
                           error=_readable_error(f"Could not be scored on the test photos: {reason}"))
         else:
-            self._fail(run, Exception(f"The training server did not respond in time ({reason})."))
+            self._fail(run, f"The training server did not respond in time ({reason}).")
 
 
 def _readable_error(message: str | None) -> str:
