@@ -3,27 +3,37 @@
 Flask's signed cookie session (HttpOnly, SameSite=Lax, Secure off localhost) holds, for a
 group, its id and the token version it logged in with: every request re-reads the group,
 so revoking a card (bumping the version) logs the iPad out at its next request. The admin
-role is separate: the session holds a fingerprint of the admin password, so changing the
-password ends every admin session. The secret key is persistent, so sessions survive a
-BFF restart.
+role is separate: the session holds a fingerprint of the admin password (changing the
+password ends every admin session) and a random session id whose hash is a row in
+``admin_sessions`` (logout deletes it, so a cookie copied before logout stops working).
+The secret key is persistent, so sessions survive a BFF restart.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+
+from datetime import timedelta
 
 from flask import g, session
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from pictolab.settings import Settings
 
-from .models import Group, Phase, Workshop
+from .models import AdminSession, Group, Phase, Workshop, utcnow
 from .tokens import parse_token, token_matches
 
 _GROUP = "group"
 _GROUP_VERSION = "gv"
 _ADMIN = "admin"
+_ADMIN_SESSION = "as"
+
+
+def _hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 def _admin_fingerprint(settings: Settings) -> str:
@@ -62,19 +72,39 @@ def login_group(group: Group) -> None:
     g.pop("_pictolab_group", None)
 
 
-def login_admin(settings: Settings) -> None:
+def login_admin(settings: Settings, db: Session, lifetime: timedelta) -> None:
+    session_id = secrets.token_urlsafe(24)
+    # Sessions older than a cookie can live are dead anyway: drop them as we go.
+    db.execute(delete(AdminSession).where(AdminSession.created_at < utcnow() - lifetime))
+    db.add(AdminSession(id_hash=_hash(session_id)))
+    db.commit()
     session[_ADMIN] = _admin_fingerprint(settings)
+    session[_ADMIN_SESSION] = session_id
     session.permanent = True
+    g.pop("_pictolab_admin", None)
 
 
-def logout() -> None:
+def logout(db: Session) -> None:
+    session_id = session.get(_ADMIN_SESSION)
+    if isinstance(session_id, str):
+        admin_session = db.get(AdminSession, _hash(session_id))
+        if admin_session is not None:
+            db.delete(admin_session)
+            db.commit()
     session.clear()
     g.pop("_pictolab_group", None)
+    g.pop("_pictolab_admin", None)
 
 
-def is_admin(settings: Settings) -> bool:
-    fingerprint = session.get(_ADMIN)
-    return isinstance(fingerprint, str) and hmac.compare_digest(fingerprint, _admin_fingerprint(settings))
+def is_admin(settings: Settings, db: Session) -> bool:
+    """Right password fingerprint and a session that was not logged out (once per request)."""
+    if "_pictolab_admin" not in g:
+        fingerprint, session_id = session.get(_ADMIN), session.get(_ADMIN_SESSION)
+        g._pictolab_admin = (
+            isinstance(fingerprint, str) and isinstance(session_id, str)
+            and hmac.compare_digest(fingerprint, _admin_fingerprint(settings))
+            and db.get(AdminSession, _hash(session_id)) is not None)
+    return g._pictolab_admin
 
 
 def current_group(db: Session) -> Group | None:

@@ -26,7 +26,7 @@ def _error(status: int, code: str, message: str) -> Response:
 def photo_bytes(photo_id: str):
     settings = current_app.config["SETTINGS"]
     session = db.session()
-    admin = auth.is_admin(settings)
+    admin = auth.is_admin(settings, session)
     group = None if admin else auth.current_group(session)
     if not admin and group is None:
         return _error(401, "UNAUTHENTICATED", "Log in first.")

@@ -215,3 +215,15 @@ class AuditEvent(Base):
     workshop_id: Mapped[str | None] = mapped_column(String(32), default=None)
     target_id: Mapped[str | None] = mapped_column(String(32), default=None)
     details: Mapped[Any | None] = mapped_column(PortableJSON, default=None)
+
+
+class AdminSession(Base):
+    """An instructor's logged-in session. The cookie is signed but stateless; this row is
+    what logout deletes, so a cookie copied before logout is worthless afterwards."""
+
+    __tablename__ = "admin_sessions"
+
+    # sha256 of the random id in the cookie: the table alone lets nobody in.
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+

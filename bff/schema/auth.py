@@ -56,7 +56,7 @@ class AuthMutation:
         return group
 
     def resolve_logout(root, info):
-        auth.logout()
+        auth.logout(info.context.db)
         return True
 
     def resolve_admin_login(root, info, password):
@@ -69,7 +69,7 @@ class AuthMutation:
             audit.record(ctx.db, "anonymous", "admin.login_failed", details={"clientIp": ctx.client_ip})
             ctx.db.commit()
             raise ApiError("Wrong password.", code="UNAUTHENTICATED")
-        auth.login_admin(ctx.settings)
+        auth.login_admin(ctx.settings, ctx.db, ctx.config["PERMANENT_SESSION_LIFETIME"])
         audit.record(ctx.db, "admin", "admin.login", details={"clientIp": ctx.client_ip})
         ctx.db.commit()
         return True

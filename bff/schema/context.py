@@ -32,7 +32,7 @@ class RequestContext:
 
     @property
     def is_admin(self) -> bool:
-        return auth.is_admin(self.settings)
+        return auth.is_admin(self.settings, self.db)
 
     @property
     def actor(self) -> str:

@@ -12,7 +12,8 @@ from bff.migrations import alembic_config, head_revision
 from bff.models import Base
 from pictolab.settings import Settings
 
-TABLES = {"workshops", "classes", "groups", "photos", "training_runs", "audit_events", "alembic_version"}
+TABLES = {"workshops", "classes", "groups", "photos", "training_runs", "audit_events", "admin_sessions",
+          "alembic_version"}
 
 
 def _settings(tmp_path, database_url) -> Settings:

@@ -124,6 +124,21 @@ def test_admin_login(client):
     assert client.data(ME)["isAdmin"] is True
 
 
+def test_admin_logout_ends_the_session_even_for_a_copied_cookie(app, client):
+    admin_login(client)
+    copied = client.http.get_cookie("pictolab_session").value
+    assert client.data("mutation { logout }")["logout"] is True
+    assert client.data(ME)["isAdmin"] is False
+    replay = GraphQLClient(app.test_client())
+    replay.http.set_cookie("pictolab_session", copied)  # taken before logout
+    assert replay.data(ME)["isAdmin"] is False
+    assert replay.error_code("{ workshops { id } }") == "UNAUTHENTICATED"
+    # Another instructor device stays logged in.
+    other = GraphQLClient(app.test_client())
+    admin_login(other)
+    assert other.data(ME)["isAdmin"] is True
+
+
 def test_admin_session_ends_when_the_password_changes(make_app, client):
     admin_login(client)
     cookie = client.http.get_cookie("pictolab_session")
