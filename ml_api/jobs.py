@@ -103,6 +103,9 @@ class JobContext:
     # Set when the run's request.json vanished from storage: the BFF purged the workshop.
     # The job stops at its next check, writes nothing more and removes what it wrote.
     cancelled: threading.Event = field(default_factory=threading.Event)
+    # Orders this job's status writes without holding ``lock`` during storage I/O, so the
+    # training thread's report() never waits for a heartbeat upload.
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def storage(self) -> Storage:
@@ -224,13 +227,14 @@ class JobManager:
     def write_status(self, job: JobContext, **fields: Any) -> None:
         if job.cancelled.is_set():
             return  # purged: nothing of this run may be written again
-        with job.lock:
-            job.status.update(fields)
-            if job.status["status"] in (QUEUED, RUNNING) and not job.status.get("interrupted"):
-                job.status["heartbeat"] = now_iso()
-                job.status["owner"] = self.owner
-            job.status["updatedAt"] = now_iso()
-            snapshot = dict(job.status)
+        with job.write_lock:
+            with job.lock:
+                job.status.update(fields)
+                if job.status["status"] in (QUEUED, RUNNING) and not job.status.get("interrupted"):
+                    job.status["heartbeat"] = now_iso()
+                    job.status["owner"] = self.owner
+                job.status["updatedAt"] = now_iso()
+                snapshot = dict(job.status)
             self.storage.put_json(status_key(job.request.run_id), snapshot)
 
     def _owner_gone(self, status: Mapping[str, Any]) -> bool:
