@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import logging
 import threading
 from typing import Any
 
 import torch
 
 from pictolab.storage import Storage
+
+log = logging.getLogger(__name__)
 
 
 def save_object(storage: Storage, key: str, obj: dict[str, Any]) -> None:
@@ -39,8 +42,10 @@ class BackgroundCheckpointWriter:
     next epoch trains while the previous checkpoint uploads (tens of MB to GCS each epoch
     would otherwise stall a GPU that finishes an epoch in a fraction of a second).
 
-    ``save`` snapshots to CPU memory at once; ``flush`` waits for the upload and re-raises
-    its error. Callers flush before they report a checkpoint as written.
+    ``save`` snapshots to CPU memory at once; ``flush`` waits for the upload. A failed
+    upload is logged, not raised: a checkpoint is insurance, and the next epoch's (or the
+    finished model) replaces it, so a storage hiccup must not fail a run that trains fine.
+    ``flush`` returns whether the last upload made it.
     """
 
     def __init__(self, storage: Storage):
@@ -61,10 +66,12 @@ class BackgroundCheckpointWriter:
         self._thread = threading.Thread(target=write, name="checkpoint-writer", daemon=True)
         self._thread.start()
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
         if self._error is not None:
             error, self._error = self._error, None
-            raise error
+            log.warning("checkpoint upload failed; training goes on", exc_info=error)
+            return False
+        return True

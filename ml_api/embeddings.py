@@ -8,18 +8,21 @@ image's own key, so purging a workshop's prefix removes its embeddings too.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 
-from pictolab.storage import ObjectNotFound, Storage
+from pictolab.storage import ObjectNotFound, Storage, StorageError
 
 from .backbones import frozen_backbones, get_spec
 from .data import content_hash, decode_image, read_image_bytes
 from .device import autocast, to_device
 from .presets import get_preset
 from .timing import PhaseTimer
+
+log = logging.getLogger(__name__)
 
 # Small batches on the CPU: measured on the 2-core box, 8 images per batch embed ~3x faster per
 # image than 32 (activations stay in cache); the GPU wants big batches.
@@ -94,7 +97,10 @@ def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id
             result[index] = vector
             if use_cache:
                 with timer.phase("cache_write"):
-                    storage.put_bytes(cache_key(backbone_id, key, sha), _to_npy(vector))
+                    try:
+                        storage.put_bytes(cache_key(backbone_id, key, sha), _to_npy(vector))
+                    except (StorageError, OSError):  # a cache: the next run computes it again
+                        log.warning("embedding cache write failed", exc_info=True, extra={"key": key})
         done += len(chunk)
         if on_progress:
             on_progress(done / max(1, len(items)))

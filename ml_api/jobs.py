@@ -127,7 +127,10 @@ class JobContext:
         with self.lock:
             self.status.update(fields)
         if "epoch" in fields:
-            self.manager.write_status(self)
+            try:
+                self.manager.write_status(self)
+            except Exception:  # the heartbeat writes the same fields again in 2 s
+                log.warning("status write failed", exc_info=True, extra={"runId": self.request.run_id})
 
 
 class JobManager:

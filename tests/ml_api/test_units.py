@@ -121,3 +121,29 @@ def test_a_failed_first_status_write_leaves_no_phantom_job(tmp_path):
         assert storage.get_json("runs/r1/status.json")["status"] == "SUCCEEDED"
     finally:
         jobs.shutdown()
+
+
+def test_a_failed_checkpoint_upload_is_logged_not_fatal(tmp_path, caplog):
+    """A checkpoint is insurance: a storage hiccup while uploading one must not fail a run
+    that trains fine (the next epoch's checkpoint or the model replaces it)."""
+    from ml_api.checkpoint import BackgroundCheckpointWriter
+    from pictolab.storage import StorageError, open_storage
+
+    storage = open_storage((tmp_path / "s").as_uri())
+    real_put = storage.put_bytes
+    calls = {"n": 0}
+
+    def flaky_put(key, data, content_type="application/octet-stream"):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise StorageError("GCS 503 after retries")
+        return real_put(key, data, content_type)
+
+    storage.put_bytes = flaky_put
+    writer = BackgroundCheckpointWriter(storage)
+    writer.save("runs/r/checkpoint.pt", {"epoch": 1, "w": torch.zeros(2)})
+    assert writer.flush() is False  # the first upload failed, and said so
+    assert "checkpoint upload failed" in caplog.text
+    writer.save("runs/r/checkpoint.pt", {"epoch": 2, "w": torch.ones(2)})
+    assert writer.flush() is True
+    assert storage.exists("runs/r/checkpoint.pt")
