@@ -90,7 +90,7 @@ class MLClient:
 
     def evaluate(self, run_id: str, examples: list[dict[str, str]]) -> dict:
         query = """mutation Evaluate($input: EvaluateInput!) {
-            evaluate(input: $input) { runId accuracy labels perClass { label accuracy count }
+            evaluate(input: $input) { runId accuracy labels perClass
                                       confusion misclassified { uri label predicted } } }"""
         # Well inside the reconciler's claim on the run (training.LEASE).
         return self._call(query, {"input": {"runId": run_id, "examples": examples}}, "evaluate", timeout=120)

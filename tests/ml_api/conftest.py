@@ -23,7 +23,7 @@ JOB = f"query($runId: ID!) {{ trainingJob(runId: $runId) {{ {JOB_FIELDS} }} }}"
 PREDICT = ("mutation($input: PredictInput!) { predict(input: $input) { label confidence "
            "scores { label confidence } } }")
 EVALUATE = ("mutation($input: EvaluateInput!) { evaluate(input: $input) { runId accuracy labels "
-            "perClass { label accuracy count } confusion misclassified { uri label predicted } } }")
+            "perClass confusion misclassified { uri label predicted } } }")
 
 
 def new_id() -> str:
