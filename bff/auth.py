@@ -30,6 +30,7 @@ _GROUP = "group"
 _GROUP_VERSION = "gv"
 _ADMIN = "admin"
 _ADMIN_SESSION = "as"
+_DEVICE = "dev"
 
 
 def _hash(session_id: str) -> str:
@@ -64,6 +65,15 @@ def group_for_token(db: Session, settings: Settings, token: str) -> Group | None
     return group
 
 
+def device_id() -> str:
+    """A random id for this browser, kept in its session (also across login and logout):
+    what failed-login limits count per device."""
+    value = session.get(_DEVICE)
+    if not isinstance(value, str):
+        value = session[_DEVICE] = secrets.token_hex(8)
+    return value
+
+
 def login_group(group: Group) -> None:
     session.pop(_GROUP, None)
     session[_GROUP] = group.id
@@ -91,7 +101,10 @@ def logout(db: Session) -> None:
         if admin_session is not None:
             db.delete(admin_session)
             db.commit()
+    device = session.get(_DEVICE)
     session.clear()
+    if isinstance(device, str):
+        session[_DEVICE] = device  # logging out does not reset the failed-login count
     g.pop("_pictolab_group", None)
     g.pop("_pictolab_admin", None)
 

@@ -10,7 +10,7 @@ from pictolab.graphql import ApiError
 
 from .. import audit, auth
 from ..models import Group as GroupModel
-from ..ratelimit import limiter
+from ..ratelimit import FailureLimit
 from ..workshops import revoke_group_token
 from .types import Group
 
@@ -39,12 +39,12 @@ class AuthMutation:
 
     def resolve_login(root, info, token):
         ctx = info.context
-        failures = limiter("login")
-        if failures.blocked(ctx.client_ip):
+        failures = FailureLimit("login", auth.device_id(), ctx.client_ip)
+        if failures.blocked():
             raise ApiError("Too many wrong cards; wait a minute.", code="RATE_LIMITED")
         group = auth.group_for_token(ctx.db, ctx.settings, token)
         if group is None:
-            failures.allow(ctx.client_ip)
+            failures.record()
             log.info("login refused", extra={"client_ip": ctx.client_ip})
             raise ApiError("This login card is not valid.", code="UNAUTHENTICATED")
         if not auth.can_log_in(group.workshop):
@@ -61,11 +61,11 @@ class AuthMutation:
 
     def resolve_admin_login(root, info, password):
         ctx = info.context
-        failures = limiter("admin_login")
-        if failures.blocked(ctx.client_ip):
+        failures = FailureLimit("admin_login", auth.device_id(), ctx.client_ip)
+        if failures.blocked():
             raise ApiError("Too many wrong passwords; wait a minute.", code="RATE_LIMITED")
         if not auth.check_admin_password(ctx.settings, password):
-            failures.allow(ctx.client_ip)
+            failures.record()
             audit.record(ctx.db, "anonymous", "admin.login_failed", details={"clientIp": ctx.client_ip})
             ctx.db.commit()
             raise ApiError("Wrong password.", code="UNAUTHENTICATED")

@@ -155,6 +155,24 @@ def test_failed_admin_logins_are_rate_limited(make_app):
     assert client.error_code(ADMIN_LOGIN, password=ADMIN_PASSWORD) == "RATE_LIMITED"
 
 
+def test_one_device_guessing_does_not_lock_out_the_instructor_behind_the_same_nat(make_app):
+    app = make_app(ADMIN_LOGIN_FAILURES_PER_MINUTE=3)
+    ipad = GraphQLClient(app.test_client())
+    for _ in range(3):
+        assert ipad.error_code(ADMIN_LOGIN, password="guess") == "UNAUTHENTICATED"
+    assert ipad.error_code(ADMIN_LOGIN, password=ADMIN_PASSWORD) == "RATE_LIMITED"
+    # Logging out (a fresh session) does not reset the count on that iPad.
+    ipad.data("mutation { logout }")
+    assert ipad.error_code(ADMIN_LOGIN, password=ADMIN_PASSWORD) == "RATE_LIMITED"
+    # The instructor's laptop, same address, still gets in.
+    laptop = GraphQLClient(app.test_client())
+    admin_login(laptop)
+    # But the address as a whole has a budget too: cookie-less guessing hits it.
+    for _ in range(3 * 10 - 3):
+        assert GraphQLClient(app.test_client()).error_code(ADMIN_LOGIN, password="guess") == "UNAUTHENTICATED"
+    assert GraphQLClient(app.test_client()).error_code(ADMIN_LOGIN, password=ADMIN_PASSWORD) == "RATE_LIMITED"
+
+
 def test_failed_card_logins_are_rate_limited(make_app):
     client = GraphQLClient(make_app(LOGIN_FAILURES_PER_MINUTE=2).test_client())
     for _ in range(2):
