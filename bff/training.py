@@ -269,28 +269,20 @@ class RunReconciler:
 
     # Which runs need work: active ones, and finished ones whose workshop's hidden test set
     # changed since they were scored (instructors add test photos during the day).
-    def due_run_ids(self, db: Session, workshop_id: str | None = None, group_id: str | None = None) -> list[str]:
-        now = self.clock()
-        due = or_(TrainingRun.next_attempt_at.is_(None), TrainingRun.next_attempt_at <= now)
-        query = (select(TrainingRun.id).join(Workshop, Workshop.id == TrainingRun.workshop_id)
-                 .where(TrainingRun.status.in_(ACTIVE), due, Workshop.purged_at.is_(None)))
-        if workshop_id:
-            query = query.where(TrainingRun.workshop_id == workshop_id)
-        if group_id:
-            query = query.where(TrainingRun.group_id == group_id)
-        ids = list(db.scalars(query.order_by(TrainingRun.created_at).limit(100)))
-        ids += self._rescoring_due(db, due, workshop_id, group_id)
-        return ids
+    def _due(self):
+        """Runs nobody holds a lease on (and whose backoff, if any, has passed)."""
+        return or_(TrainingRun.next_attempt_at.is_(None), TrainingRun.next_attempt_at <= self.clock())
 
-    def _rescoring_due(self, db: Session, due, workshop_id, group_id) -> list[str]:
+    def due_run_ids(self, db: Session) -> list[str]:
+        query = (select(TrainingRun.id).join(Workshop, Workshop.id == TrainingRun.workshop_id)
+                 .where(TrainingRun.status.in_(ACTIVE), self._due(), Workshop.purged_at.is_(None)))
+        return list(db.scalars(query.order_by(TrainingRun.created_at).limit(100))) + self._rescoring_due(db)
+
+    def _rescoring_due(self, db: Session) -> list[str]:
         query = (select(TrainingRun.id, TrainingRun.workshop_id, TrainingRun.scored_test_set)
                  .join(Workshop, Workshop.id == TrainingRun.workshop_id)
                  .where(TrainingRun.status == RunStatus.SUCCEEDED, Workshop.purged_at.is_(None),
-                        Workshop.phase != Phase.CLOSED, due))
-        if workshop_id:
-            query = query.where(TrainingRun.workshop_id == workshop_id)
-        if group_id:
-            query = query.where(TrainingRun.group_id == group_id)
+                        Workshop.phase != Phase.CLOSED, self._due()))
         rows = db.execute(query.order_by(TrainingRun.finished_at.desc()).limit(500)).all()
         signatures: dict[str, str | None] = {}
         stale = []
@@ -303,11 +295,9 @@ class RunReconciler:
         return stale
 
     def claim(self, db: Session, run_id: str) -> bool:
-        now = self.clock()
-        result = db.execute(update(TrainingRun).where(
-            TrainingRun.id == run_id,
-            or_(TrainingRun.next_attempt_at.is_(None), TrainingRun.next_attempt_at <= now),
-        ).values(next_attempt_at=now + LEASE).execution_options(synchronize_session=False))
+        result = db.execute(update(TrainingRun).where(TrainingRun.id == run_id, self._due())
+                            .values(next_attempt_at=self.clock() + LEASE)
+                            .execution_options(synchronize_session=False))
         db.commit()
         return result.rowcount == 1
 
@@ -351,9 +341,9 @@ class RunReconciler:
                         extra={"runId": run_id, "attempts": run.attempts})
         db.commit()
 
-    def run_once(self, workshop_id: str | None = None, group_id: str | None = None) -> int:
+    def run_once(self) -> int:
         with self.sessions() as db:
-            ids = self.due_run_ids(db, workshop_id, group_id)
+            ids = self.due_run_ids(db)
         for run_id in ids:
             if self._stop.is_set():
                 break

@@ -55,6 +55,12 @@ def create_workshop(db: Session, *, title: str, classes: list[str], groups: int,
     return workshop
 
 
+def newest_open_workshop(db: Session) -> Workshop | None:
+    """What an instructor sees when no workshop is named: the newest one not purged."""
+    return db.scalars(select(Workshop).where(Workshop.purged_at.is_(None))
+                      .order_by(Workshop.created_at.desc()).limit(1)).first()
+
+
 def set_phase(db: Session, workshop: Workshop, phase: Phase, *, actor: str) -> Workshop:
     if workshop.purged_at is not None:
         raise ApiError("This workshop was purged.", code="FAILED_PRECONDITION")

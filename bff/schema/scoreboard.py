@@ -8,12 +8,11 @@ from sqlalchemy import select
 
 from pictolab.graphql import ApiError
 
-from .. import photos, scoreboard, training
+from .. import photos, scoreboard, training, workshops
 from ..models import Group as GroupModel
 from ..models import Phase
 from ..models import Photo as PhotoModel
 from ..models import TrainingRun as TrainingRunModel
-from ..models import Workshop as WorkshopModel
 from .training import RunStatus, TrainingMode, TrainingRun
 from .types import Group, Photo
 
@@ -99,8 +98,7 @@ class ScoreboardQuery:
             if workshop_id is not None:
                 workshop = ctx.workshop_for_admin(workshop_id)
             else:
-                workshop = ctx.db.scalars(select(WorkshopModel).where(WorkshopModel.purged_at.is_(None))
-                                          .order_by(WorkshopModel.created_at.desc()).limit(1)).first()
+                workshop = workshops.newest_open_workshop(ctx.db)
                 if workshop is None:
                     return []
         else:

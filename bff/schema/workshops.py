@@ -29,8 +29,7 @@ class WorkshopQuery:
         if ctx.is_admin:
             if id is not None:
                 return ctx.workshop_for_admin(id)
-            return ctx.db.scalars(select(WorkshopModel).where(WorkshopModel.purged_at.is_(None))
-                                  .order_by(WorkshopModel.created_at.desc()).limit(1)).first()
+            return workshops.newest_open_workshop(ctx.db)
         group = ctx.require_group()
         if id is not None and id != group.workshop_id:
             raise ApiError("Unknown workshop.", code="NOT_FOUND")
