@@ -40,6 +40,7 @@ WORKDIR /app
 FROM python-base AS source
 COPY pyproject.toml README.md ./
 COPY pictolab/ pictolab/
+COPY pictolab_cli/ pictolab_cli/
 COPY bff/ bff/
 COPY ml_api/ ml_api/
 COPY frontend/ frontend/

@@ -51,7 +51,7 @@ test-frontend:
 	cd frontend && npm test
 
 lint:
-	$(BIN)/ruff check pictolab bff ml_api frontend tests bench
+	$(BIN)/ruff check pictolab pictolab_cli bff ml_api frontend tests bench
 
 bench: install-dev
 	$(BIN)/python bench/upload.py

@@ -114,7 +114,7 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="pictolab-bench-fe-") as tmp:
-        from tests.conftest import free_port
+        from tests.helpers import free_port
 
         frontend_port = free_port()
         env = base_env(Path(tmp) / "data", PICTOLAB_PUBLIC_URL=f"http://127.0.0.1:{frontend_port}",

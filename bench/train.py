@@ -29,6 +29,7 @@ from ml_data import photo_jpegs, store
 from ml_api.backbones import frozen_backbones
 from ml_api.device import configure_torch, device_name, resolve_device, usable_cpus
 from ml_api.jobs import JobManager
+from ml_api.trainers import TRAINERS
 from pictolab.storage import open_storage
 
 GROUPS = ((3, 20), (5, 30))
@@ -71,7 +72,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         storage = open_storage(Path(tmp).as_uri())
-        jobs = JobManager(storage, device, workers=1, default_backbone="efficientnet_lite0")
+        jobs = JobManager(storage, device, trainers=TRAINERS, workers=1, default_backbone="efficientnet_lite0")
         run(jobs, ["brick", "grass"], store(storage, photo_jpegs(2, 2, seed=99)))  # warm-up (allocator, JIT)
         for n_classes, per_class in GROUPS:
             photos = photo_jpegs(n_classes, per_class)

@@ -69,7 +69,7 @@ def main() -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="pictolab-bench-workshop-"))
     env = base_env(data_dir, PICTOLAB_LOG_LEVEL="WARNING")
     # As under `pictolab up`: the ML API runs at a lower CPU priority than the web tier.
-    from pictolab.supervisor import ML_NICENESS
+    from pictolab_cli.supervisor import ML_NICENESS
 
     ml = ServiceProcess("ml-api", env, ready_timeout=300, nice=ML_NICENESS)
     env["PICTOLAB_ML_API_URL"] = ml.url

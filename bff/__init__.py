@@ -10,10 +10,13 @@ from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Defaults, then the PICTOLAB_* environment, then ``config`` (tests)."""
+    """Defaults, then the PICTOLAB_* environment, then ``config`` (tests), as every service
+    reads it (:mod:`pictolab.appconfig`): lower-case keys of ``config`` override Settings
+    fields (``database_url``), upper-case keys are Flask config (``TESTING``,
+    ``UPLOAD_RATE_PER_SECOND``: see ``bff.config.DEFAULTS``)."""
     from pictolab.logging import configure_logging, init_request_logging
 
-    from . import access, db, errors, health, media, ratelimit, request_class, schema, storage, training
+    from . import access, db, errors, health, images, media, ratelimit, request_class, schema, storage, training
     from .config import load_config
 
     app = Flask(__name__)
@@ -25,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     db.init_app(app)
     storage.init_app(app)
+    images.init_app(app)  # decode memory budget of this process
     ratelimit.init_app(app)
     training.init_app(app)
     schema.init_app(app)

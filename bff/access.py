@@ -3,7 +3,9 @@
 The client address is the entry ``PICTOLAB_TRUSTED_PROXY_HOPS`` places from the right of
 ``X-Forwarded-For`` + the socket peer: each trusted proxy appends the address it saw, so
 only those entries are facts; anything further left was written by the client and is
-ignored. With 0 hops the socket peer is the client. The health endpoints are exempt so
+ignored. With 0 hops the socket peer is the client, and so it is when the header has fewer
+entries than the trusted hops: such a request skipped a proxy (it reached us directly), so
+every entry it carries may be its own invention. The health endpoints are exempt so
 Kubernetes probes (which come from the node, not the venue) keep working; they reveal
 nothing but "up".
 """
@@ -21,10 +23,15 @@ EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 def client_ip(remote_addr: str | None, forwarded_for: str | None, trusted_hops: int) -> str:
-    chain = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()] if trusted_hops else []
-    chain.append(remote_addr or "")
-    # Fewer entries than hops: the request skipped a proxy; the leftmost is the best fact.
-    return chain[max(0, len(chain) - 1 - trusted_hops)]
+    peer = remote_addr or ""
+    if trusted_hops <= 0:
+        return peer
+    entries = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()]
+    if len(entries) < trusted_hops:
+        # Not every trusted proxy appended to this header, so none of it is a fact: judging
+        # by its leftmost entry would let a direct request claim a venue address.
+        return peer
+    return entries[len(entries) - trusted_hops]
 
 
 def is_allowed(ip: str, networks) -> bool:

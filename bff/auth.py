@@ -6,6 +6,10 @@ so revoking a card (bumping the version) logs the iPad out at its next request. 
 role is separate: the session holds a fingerprint of the admin password (changing the
 password ends every admin session) and a random session id whose hash is a row in
 ``admin_sessions`` (logout deletes it, so a cookie copied before logout stops working).
+An admin session also ends ``ADMIN_SESSION_MAX_AGE`` after login however active it is (the
+cookie is re-issued on every request, so only the row's creation time can bound it).
+One device holds one role: a card scanned on the instructor's iPad ends the admin session
+(the iPad is now the group's), and an admin login ends the group session.
 The secret key is persistent, so sessions survive a BFF restart.
 """
 
@@ -14,10 +18,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-
 from datetime import timedelta
 
-from flask import g, session
+from flask import current_app, g, session
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -74,7 +77,21 @@ def device_id() -> str:
     return value
 
 
-def login_group(group: Group) -> None:
+def _end_admin_session(db: Session) -> None:
+    """Delete this cookie's admin session row (so a copy of the cookie is worthless too)."""
+    session_id = session.pop(_ADMIN_SESSION, None)
+    session.pop(_ADMIN, None)
+    g.pop("_pictolab_admin", None)
+    if isinstance(session_id, str):
+        admin_session = db.get(AdminSession, _hash(session_id))
+        if admin_session is not None:
+            db.delete(admin_session)
+            db.commit()
+
+
+def login_group(db: Session, group: Group) -> None:
+    # A shared iPad: the instructor hands it to a group, which must not inherit the admin role.
+    _end_admin_session(db)
     session.pop(_GROUP, None)
     session[_GROUP] = group.id
     session[_GROUP_VERSION] = group.token_version
@@ -82,10 +99,15 @@ def login_group(group: Group) -> None:
     g.pop("_pictolab_group", None)
 
 
-def login_admin(settings: Settings, db: Session, lifetime: timedelta) -> None:
+def login_admin(settings: Settings, db: Session, max_age: timedelta) -> None:
+    _end_admin_session(db)  # a second login on this device replaces its session row
+    # This device's group session ends: one role per device.
+    session.pop(_GROUP, None)
+    session.pop(_GROUP_VERSION, None)
+    g.pop("_pictolab_group", None)
     session_id = secrets.token_urlsafe(24)
-    # Sessions older than a cookie can live are dead anyway: drop them as we go.
-    db.execute(delete(AdminSession).where(AdminSession.created_at < utcnow() - lifetime))
+    # Sessions past their absolute age are dead anyway: drop them as we go.
+    db.execute(delete(AdminSession).where(AdminSession.created_at < utcnow() - max_age))
     db.add(AdminSession(id_hash=_hash(session_id)))
     db.commit()
     session[_ADMIN] = _admin_fingerprint(settings)
@@ -95,12 +117,7 @@ def login_admin(settings: Settings, db: Session, lifetime: timedelta) -> None:
 
 
 def logout(db: Session) -> None:
-    session_id = session.get(_ADMIN_SESSION)
-    if isinstance(session_id, str):
-        admin_session = db.get(AdminSession, _hash(session_id))
-        if admin_session is not None:
-            db.delete(admin_session)
-            db.commit()
+    _end_admin_session(db)
     device = session.get(_DEVICE)
     session.clear()
     if isinstance(device, str):
@@ -110,13 +127,16 @@ def logout(db: Session) -> None:
 
 
 def is_admin(settings: Settings, db: Session) -> bool:
-    """Right password fingerprint and a session that was not logged out (once per request)."""
+    """Right password fingerprint and a session that was neither logged out nor older than
+    ``ADMIN_SESSION_MAX_AGE`` (checked once per request)."""
     if "_pictolab_admin" not in g:
         fingerprint, session_id = session.get(_ADMIN), session.get(_ADMIN_SESSION)
-        g._pictolab_admin = (
-            isinstance(fingerprint, str) and isinstance(session_id, str)
-            and hmac.compare_digest(fingerprint, _admin_fingerprint(settings))
-            and db.get(AdminSession, _hash(session_id)) is not None)
+        admin_session = None
+        if (isinstance(fingerprint, str) and isinstance(session_id, str)
+                and hmac.compare_digest(fingerprint, _admin_fingerprint(settings))):
+            admin_session = db.get(AdminSession, _hash(session_id))
+        max_age = current_app.config["ADMIN_SESSION_MAX_AGE"]
+        g._pictolab_admin = admin_session is not None and admin_session.created_at > utcnow() - max_age
     return g._pictolab_admin
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import DomainError
 from pictolab.settings import Settings
 from pictolab.storage import open_storage
 
@@ -44,7 +44,7 @@ def create_workshop(settings: Settings, *, title: str, classes: list[str], group
                                                      actor=CLI_ACTOR)
                 if phase is not None:
                     workshops.set_phase(db, workshop, Phase(phase), actor=CLI_ACTOR)
-            except ApiError as exc:
+            except DomainError as exc:
                 raise ValueError(exc.message) from None
             return workshops.workshop_summary(settings, workshop)
     finally:

@@ -1,17 +1,17 @@
-"""Configuration of one BFF app: embedded defaults, then the ``PICTOLAB_*`` environment
-(through :class:`pictolab.settings.Settings`), then the test override mapping.
-
-The override mapping may hold lowercase :class:`Settings` field names (``database_url``,
-``storage_url``, ...) and uppercase Flask/BFF keys (``TESTING``, ``UPLOAD_RATE_PER_SECOND``).
+"""Configuration of one BFF app, read as every service reads it (:mod:`pictolab.appconfig`):
+embedded defaults, then the ``PICTOLAB_*`` environment (through
+:class:`pictolab.settings.Settings`), then the ``config`` mapping, whose lower-case keys
+override Settings fields (``database_url``, ``storage_url``, ...) and whose upper-case keys are
+Flask/BFF config (``TESTING``, ``UPLOAD_RATE_PER_SECOND``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from pictolab.appconfig import configure_app
 from pictolab.settings import Settings
 
 # BFF knobs that are not part of the public PICTOLAB_* contract (tests and the benchmark
@@ -21,42 +21,35 @@ DEFAULTS: dict[str, Any] = {
     # Wi-Fi drop, the steady rate is far above what a child can shoot.
     "UPLOAD_RATE_PER_SECOND": 2.0,
     "UPLOAD_RATE_BURST": 30,
-    # Failed logins per client IP: tokens carry 128 bits of MAC, this only stops noise.
+    # Failed logins per device (ten times as many per address; see bff/ratelimit.py): tokens
+    # carry 128 bits of MAC, this only stops noise and never keeps a real card out.
     "LOGIN_FAILURES_PER_MINUTE": 30,
     "ADMIN_LOGIN_FAILURES_PER_MINUTE": 5,
     "GRAPHQL_MAX_DEPTH": 8,
     "SESSION_LIFETIME": timedelta(hours=14),  # one workshop day
+    # An admin session ends this long after its login however active it is (the session
+    # cookie is refreshed on every request, so it alone would never expire while in use).
+    "ADMIN_SESSION_MAX_AGE": timedelta(hours=12),
     "PHOTO_MAX_SIDE": 1024,
     "JPEG_QUALITY": 85,
 }
 
-_SETTINGS_FIELDS = {f.name for f in dataclasses.fields(Settings)}
+def _from_settings(settings: Settings) -> dict[str, Any]:
+    """Flask keys that follow from a setting (a test may still override them)."""
+    return {
+        "SECRET_KEY": settings.secret_key,
+        # The request body cap: werkzeug answers 413 before reading more than this.
+        "MAX_CONTENT_LENGTH": settings.max_upload_bytes,
+        "SESSION_COOKIE_NAME": "pictolab_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not settings.is_local,
+        "PERMANENT_SESSION_LIFETIME": DEFAULTS["SESSION_LIFETIME"],
+        "JSON_SORT_KEYS": False,
+    }
 
 
 def load_config(app, config: Mapping[str, Any] | None = None) -> Settings:
     """Fill ``app.config`` and return the typed settings (also at ``app.config["SETTINGS"]``)."""
-    config = dict(config or {})
-    settings = config.pop("SETTINGS", None)
-    overrides = {k: v for k, v in config.items() if k in _SETTINGS_FIELDS}
-    flask_keys = {k: v for k, v in config.items() if k not in _SETTINGS_FIELDS}
-    if settings is None:
-        settings = Settings.from_env(overrides=overrides)
-    elif overrides:
-        settings = settings.replace(**overrides)
-    settings.require_secrets()  # the BFF signs sessions and login tokens
-
-    app.config.update(DEFAULTS)
-    app.config.update(
-        SETTINGS=settings,
-        SECRET_KEY=settings.secret_key,
-        # The request body cap: werkzeug answers 413 before reading more than this.
-        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
-        SESSION_COOKIE_NAME="pictolab_session",
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=not settings.is_local,
-        PERMANENT_SESSION_LIFETIME=DEFAULTS["SESSION_LIFETIME"],
-        JSON_SORT_KEYS=False,
-    )
-    app.config.update(flask_keys)
-    return settings
+    settings = configure_app(app, config, defaults=DEFAULTS, from_settings=_from_settings)
+    return settings.require_secrets()  # the BFF signs sessions and login tokens

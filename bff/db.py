@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(database_url: str) -> Engine:
+def make_engine(database_url: str, *, pool_size: int = 5, max_overflow: int = 5) -> Engine:
+    """``pool_size``/``max_overflow`` apply to server databases (PostgreSQL): the connections
+    one process may hold, counted in docs/deploy.md's connection budget."""
     if database_url.startswith("sqlite"):
         path = make_url(database_url).database
         if path and path != ":memory:" and not path.startswith("file:"):
@@ -34,7 +36,7 @@ def make_engine(database_url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(database_url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -56,7 +58,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def init_app(app) -> None:
-    engine = make_engine(app.config["SETTINGS"].database_url)
+    settings = app.config["SETTINGS"]
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_max_overflow)
     app.extensions["pictolab.engine"] = engine
     app.extensions["pictolab.sessionmaker"] = make_sessionmaker(engine)
 

@@ -1,47 +1,57 @@
 """/healthz (liveness: the process serves) and /readyz (database and storage answer, schema
-migrated). Both are exempt from the CIDR allow-list (see access.py)."""
+migrated), in the shape every service answers (:mod:`pictolab.health`). Both are exempt from
+the CIDR allow-list (see access.py)."""
 
 from __future__ import annotations
 
-import logging
-
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app
 from sqlalchemy import text
 
-from .migrations import head_revision
+from pictolab.health import Check, liveness, readiness
 
-log = logging.getLogger(__name__)
+from .migrations import head_revision
+from .schema_version import FailureStreak, SchemaRevisions, schema_check
+
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    return jsonify(status="ok")
+    return liveness()
 
 
-@bp.get("/readyz")
-def readyz():
-    checks: dict[str, str] = {}
+def _database() -> Check:
     try:
         with current_app.extensions["pictolab.engine"].connect() as conn:
             conn.execute(text("SELECT 1"))
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        expected = current_app.extensions["pictolab.schema_head"]
-        checks["database"] = "ok" if version == expected else f"schema at {version}, expected {expected}"
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"; the reason goes to the operator
-        checks["database"] = f"error: {exc.__class__.__name__}"
+        return Check(False, f"error: {exc.__class__.__name__}")
+    # The previous, this and a newer head are all fine: no flapping while a migration runs.
+    return Check(*schema_check(version, current_app.extensions["pictolab.schema_revisions"]))
+
+
+def _storage() -> Check:
     try:
         # Listing a prefix makes a real round trip to GCS (a missing bucket fails here).
         list(current_app.extensions["pictolab.storage"].list("readyz"))
-        checks["storage"] = "ok"
     except Exception as exc:  # noqa: BLE001 - same: not ready, with the reason
-        checks["storage"] = f"error: {exc.__class__.__name__}"
-    ready = all(v == "ok" for v in checks.values())
-    if not ready:
-        log.warning("not ready", extra={"checks": checks})
-    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+        # One failed round trip is a hiccup; only several in a row make the pod unready.
+        streak = current_app.extensions["pictolab.storage_streak"]
+        still_ok = streak.record(False)
+        return Check(still_ok, f"error: {exc.__class__.__name__}" + (
+            f" ({streak.consecutive_failures} in a row, unready at {streak.threshold})" if still_ok else ""))
+    current_app.extensions["pictolab.storage_streak"].record(True)
+    return Check(True, "answers")
+
+
+@bp.get("/readyz")
+def readyz():
+    return readiness("bff", {"database": _database(), "storage": _storage()})
 
 
 def init_app(app) -> None:
     app.extensions["pictolab.schema_head"] = head_revision()
+    app.extensions["pictolab.schema_revisions"] = SchemaRevisions.from_scripts()
+    app.extensions["pictolab.storage_streak"] = FailureStreak()
     app.register_blueprint(bp)

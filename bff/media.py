@@ -40,7 +40,9 @@ def photo_bytes(photo_id: str):
         return _error(404, "NOT_FOUND", "No such photo.")
     response = Response(data, mimetype="image/jpeg")
     response.set_etag(photo.id)  # a photo id never gets other bytes
-    response.headers["Cache-Control"] = "private, max-age=86400"
+    # Revalidate every time: a shared iPad's cache must not show a photo to whoever holds
+    # the iPad next (another group, after a logout); the ETag keeps that a cheap 304.
+    response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = f'inline; filename="{photo.id}.jpg"'
     return response.make_conditional(request)

@@ -12,19 +12,51 @@ from typing import Any
 
 import requests
 
-JOB_FIELDS = "runId status progress epoch epochs trainAccuracy error modelUri mode heartbeatAt updatedAt"
+from pictolab.contract.errors import ErrorCode
+
+# Every operation the BFF sends to the ML API, in one place: tests/test_contract.py validates
+# each against the ML API's schema, so a renamed field fails a test, not a workshop.
+JOB_FIELDS = "runId status progress epoch epochs trainAccuracy error errorCode modelUri mode heartbeatAt updatedAt"
+START_TRAINING = f"""mutation Start($input: StartTrainingInput!) {{
+    startTraining(input: $input) {{ {JOB_FIELDS} }} }}"""
+TRAINING_JOB = f"query Job($runId: ID!) {{ trainingJob(runId: $runId) {{ {JOB_FIELDS} }} }}"
+PREDICT = """mutation Predict($input: PredictInput!) {
+    predict(input: $input) { label confidence scores { label confidence } } }"""
+EVALUATE = """mutation Evaluate($input: EvaluateInput!) {
+    evaluate(input: $input) { runId accuracy labels perClass confusion misclassified { uri label predicted } } }"""
+# Long poll: answers when the job's status changes (ml_api/job_wait.py; RunReconciler's watch).
+WAIT_JOB = (f"query WaitJob($runId: ID!, $wait: Float, $seen: JobStatus) {{ "
+            f"trainingJob(runId: $runId, waitSeconds: $wait, seenStatus: $seen) {{ {JOB_FIELDS} }} }}")
+# Eager embeddings (bff/embedding_requests.py, ml_api/embed_queue.py).
+EMBED_PHOTOS = """mutation EmbedPhotos($input: EmbedPhotosInput!) {
+    embedPhotos(input: $input) { cached accepted queued } }"""
+HEALTH = "query Health { health { device deviceName backbone ready } }"
+# One replica's load, asked before each new run is placed (bff/ml_replicas.py).
+LOAD = "query Load { health { queued running capacity worker ready } }"
+OPERATIONS = {"startTraining": START_TRAINING, "trainingJob": TRAINING_JOB, "predict": PREDICT,
+              "evaluate": EVALUATE, "health": HEALTH, "load": LOAD, "waitJob": WAIT_JOB,
+              "embedPhotos": EMBED_PHOTOS}
 
 
 class MLUnavailable(Exception):
     """The ML API could not be reached or answered with a server error."""
 
 
-class MLError(Exception):
-    """The ML API refused or failed the operation; ``code`` is its extensions.code."""
+# Refusals of the request itself: sending the same request again gets the same answer.
+PERMANENT_CODES = frozenset({ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.GRAPHQL_VALIDATION_FAILED,
+                             "QUERY_TOO_COMPLEX", "BAD_REQUEST"})
 
-    def __init__(self, message: str, code: str | None):
+
+class MLError(Exception):
+    """The ML API refused or failed the operation; ``code`` is its extensions.code.
+    ``permanent``: the request itself was refused (HTTP 4xx, or a code in PERMANENT_CODES):
+    retrying it is pointless, the caller fails (or gives up scoring) at once."""
+
+    def __init__(self, message: str, code: str | None, http_status: int = 200):
         super().__init__(message)
         self.code = code
+        self.http_status = http_status
+        self.permanent = 400 <= http_status < 500 or code in PERMANENT_CODES
 
 
 class MLClient:
@@ -51,49 +83,65 @@ class MLClient:
         try:
             body = response.json()
         except ValueError as exc:
+            if 400 <= response.status_code < 500:  # e.g. werkzeug's HTML 413: the same next time
+                code = ErrorCode.PAYLOAD_TOO_LARGE if response.status_code == 413 else "BAD_REQUEST"
+                raise MLError(f"ML API refused the request (HTTP {response.status_code})", code,
+                              response.status_code) from exc
             raise MLUnavailable(f"ML API answered non-JSON (HTTP {response.status_code})") from exc
         errors = body.get("errors") or []
         if errors:
             first = errors[0]
             code = (first.get("extensions") or {}).get("code")
-            if code in ("INTERNAL", "UNAVAILABLE"):
+            if code in (ErrorCode.INTERNAL, ErrorCode.UNAVAILABLE):
                 raise MLUnavailable(first.get("message", "ML API error"))
-            raise MLError(first.get("message", "ML API error"), code)
+            raise MLError(first.get("message", "ML API error"), code, response.status_code)
         if response.status_code >= 400:
-            raise MLError(f"ML API answered HTTP {response.status_code}", "BAD_REQUEST")
+            raise MLError(f"ML API answered HTTP {response.status_code}", "BAD_REQUEST", response.status_code)
         return (body.get("data") or {}).get(field)
 
     # ---- operations (names and shapes: docs/design.md) ---------------------------------
     def start_training(self, run_id: str, classes: list[str], examples: list[dict[str, str]],
                        mode: str = "QUICK", epochs: int | None = None) -> dict:
-        query = f"""mutation Start($input: StartTrainingInput!) {{
-            startTraining(input: $input) {{ {JOB_FIELDS} }} }}"""
         payload: dict[str, Any] = {"runId": run_id, "classes": classes, "examples": examples, "mode": mode}
         if epochs is not None:
             payload["epochs"] = epochs
-        return self._call(query, {"input": payload}, "startTraining")
+        return self._call(START_TRAINING, {"input": payload}, "startTraining")
 
     def training_job(self, run_id: str) -> dict | None:
         """The job's status, or None when the ML API does not know the run."""
-        query = f"query Job($runId: ID!) {{ trainingJob(runId: $runId) {{ {JOB_FIELDS} }} }}"
         try:
-            return self._call(query, {"runId": run_id}, "trainingJob", timeout=10)
+            return self._call(TRAINING_JOB, {"runId": run_id}, "trainingJob", timeout=10)
         except MLError as exc:
-            if exc.code == "NOT_FOUND":
+            if exc.code == ErrorCode.NOT_FOUND:
                 return None
             raise
 
+    def wait_job(self, run_id: str, wait_seconds: float, seen: str | None = None) -> dict | None:
+        """trainingJob as a long poll: answers when the status differs from ``seen`` (or
+        progress moved), at the latest after ``wait_seconds`` (the ML API caps it at 5 s)."""
+        try:
+            return self._call(WAIT_JOB, {"runId": run_id, "wait": wait_seconds, "seen": seen}, "trainingJob",
+                              timeout=wait_seconds + 10)
+        except MLError as exc:
+            if exc.code == ErrorCode.NOT_FOUND:
+                return None
+            raise
+
+    def embed_photos(self, uris: list[str]) -> dict:
+        """Queue photos for background embedding; ``cached``: the uris already done."""
+        return self._call(EMBED_PHOTOS, {"input": {"uris": uris}}, "embedPhotos", timeout=10)
+
     def predict(self, run_id: str, image_uri: str) -> dict:
-        query = """mutation Predict($input: PredictInput!) {
-            predict(input: $input) { label confidence scores { label confidence } } }"""
-        return self._call(query, {"input": {"runId": run_id, "imageUri": image_uri}}, "predict")
+        return self._call(PREDICT, {"input": {"runId": run_id, "imageUri": image_uri}}, "predict")
 
     def evaluate(self, run_id: str, examples: list[dict[str, str]]) -> dict:
-        query = """mutation Evaluate($input: EvaluateInput!) {
-            evaluate(input: $input) { runId accuracy labels perClass
-                                      confusion misclassified { uri label predicted } } }"""
         # Well inside the reconciler's claim on the run (training.LEASE).
-        return self._call(query, {"input": {"runId": run_id, "examples": examples}}, "evaluate", timeout=120)
+        return self._call(EVALUATE, {"input": {"runId": run_id, "examples": examples}}, "evaluate", timeout=120)
 
     def health(self) -> dict:
-        return self._call("query { health { device deviceName backbone ready } }", {}, "health", timeout=5)
+        return self._call(HEALTH, {}, "health", timeout=5)
+
+    def load(self, timeout: float = 1.0) -> dict:
+        """queued, running, capacity, worker, ready: a short timeout, as a replica that does
+        not answer at once is skipped for a new run (bff/ml_replicas.py)."""
+        return self._call(LOAD, {}, "health", timeout=timeout)

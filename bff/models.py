@@ -82,6 +82,26 @@ class RunStatus(str, enum.Enum):
     FAILED = "FAILED"
 
 
+class RunErrorCode(str, enum.Enum):
+    """Why a run shows an error: the public ``TrainingRun.errorCode`` the app translates.
+    The ML API's job codes (pictolab.contract.jobs.JobErrorCode) map onto these."""
+
+    NOT_SCORED = "NOT_SCORED"  # trained, but could not be scored on the hidden test photos
+    WORKSHOP_OVER = "WORKSHOP_OVER"
+    PHOTO_UNREADABLE = "PHOTO_UNREADABLE"
+    TRAINING_FAILED = "TRAINING_FAILED"
+
+
+# Every other job code (BACKBONE_UNAVAILABLE, TRAINING_FAILED, a code added later) is
+# TRAINING_FAILED to a group: the instructor reads the ML API's own words in ``error``.
+_FROM_JOB_CODE = {"PHOTO_UNREADABLE": RunErrorCode.PHOTO_UNREADABLE, "PURGED": RunErrorCode.WORKSHOP_OVER}
+
+
+def run_error_code(job_code: str | None) -> str:
+    """The stored run error code for an ML job error code (None: not known)."""
+    return _FROM_JOB_CODE.get(str(job_code), RunErrorCode.TRAINING_FAILED).value
+
+
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     # Stored as short strings with a CHECK constraint: portable, readable in psql/sqlite3.
     return Enum(cls, name=name, native_enum=False, create_constraint=True, length=16,
@@ -148,6 +168,8 @@ class Photo(Base):
         Index("uq_photos_test_hash", "workshop_id", "content_hash", unique=True,
               sqlite_where=text("group_id IS NULL"), postgresql_where=text("group_id IS NULL")),
         Index("ix_photos_group_class", "group_id", "class_id"),
+        # The eager-embedding loop's look-up of photos still to hand over (bff/embedding_requests.py).
+        Index("ix_photos_embed_pending", "embedded_at", "embed_next_at"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -161,6 +183,12 @@ class Photo(Base):
     height: Mapped[int] = mapped_column(Integer)
     byte_size: Mapped[int] = mapped_column(Integer)  # of the stored, sanitised JPEG
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Eager embeddings (bff/embedding_requests.py): when the ML API confirmed the photo's
+    # embedding cached (NULL: not yet), when to send it again (a lease, then backoff), and
+    # how often it was sent (given up after a while: its run then embeds it itself).
+    embedded_at: Mapped[datetime | None] = mapped_column(default=None)
+    embed_next_at: Mapped[datetime | None] = mapped_column(default=None)
+    embed_sends: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class TrainingRun(Base):
@@ -193,6 +221,9 @@ class TrainingRun(Base):
     photo_count: Mapped[int] = mapped_column(Integer, default=0)
     class_count: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # A RunErrorCode value whenever ``error`` is set: clients branch on it, never on the text.
+    # A plain string (no CHECK constraint), so a new code needs no table rebuild.
+    error_code: Mapped[str | None] = mapped_column(String(32), default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)

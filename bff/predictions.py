@@ -12,7 +12,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pictolab.graphql import ApiError
+from pictolab.contract import storage_keys
+from pictolab.contract.errors import BadInput, ErrorCode, FailedPrecondition, Unavailable
 from pictolab.settings import Settings
 from pictolab.storage import Storage, StorageError
 
@@ -32,26 +33,26 @@ def latest_model_run(db: Session, group: Group) -> TrainingRun | None:
 def predict(db: Session, storage: Storage, settings: Settings, ml: MLClient, group: Group, data: bytes,
             *, max_side: int = 1024, quality: int = 85) -> dict:
     if group.workshop.phase == Phase.CLOSED:
-        raise ApiError("The workshop is over.", code="FAILED_PRECONDITION", phase=Phase.CLOSED.value)
+        raise FailedPrecondition("The workshop is over.", phase=Phase.CLOSED.value)
     run = latest_model_run(db, group)
     if run is None:
-        raise ApiError("Train your AI first, then try it.", code="FAILED_PRECONDITION")
+        raise FailedPrecondition("Train your AI first, then try it.")
     image = sanitise(data, max_pixels=settings.max_image_pixels, max_side=max_side, quality=quality)
-    key = f"tmp/predict/{group.workshop_id}/{uuid.uuid4().hex}.jpg"
+    key = storage_keys.predict_tmp_key(group.workshop_id, uuid.uuid4().hex)
     try:
         storage.put_bytes(key, image.jpeg, "image/jpeg")
     except (StorageError, OSError):
-        raise ApiError("The photo could not be checked; please try again.", code="UNAVAILABLE") from None
+        raise Unavailable("The photo could not be checked; please try again.") from None
     try:
         result = ml.predict(run.id, storage.uri(key))
     except MLUnavailable:
-        raise ApiError("The AI is busy or restarting; try again in a moment.", code="UNAVAILABLE") from None
+        raise Unavailable("The AI is busy or restarting; try again in a moment.") from None
     except MLError as exc:
         log.error("predict refused by the ML API", extra={"runId": run.id, "error": str(exc), "code": exc.code})
-        if exc.code == "BAD_USER_INPUT":
-            raise ApiError("The AI could not look at this photo; try another one.", code="BAD_USER_INPUT") from None
+        if exc.code == ErrorCode.BAD_USER_INPUT:
+            raise BadInput("The AI could not look at this photo; try another one.") from None
         # NOT_FOUND / FAILED_PRECONDITION: the model is gone (purged) or not servable.
-        raise ApiError("Train your AI again, then try it.", code="FAILED_PRECONDITION") from None
+        raise FailedPrecondition("Train your AI again, then try it.") from None
     finally:
         try:
             storage.delete(key)

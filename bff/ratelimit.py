@@ -1,8 +1,15 @@
-"""In-process token buckets.
+"""In-process token buckets: the upload rate and the failed-login limits.
 
 Per process on purpose: under gunicorn with W workers a client gets up to W times the
 configured rate. That is enough to stop a runaway retry loop or password guessing at
 a workshop's scale; a shared limiter (Redis, Cloud Armor rate rules) is the cloud answer.
+
+Failed logins are counted per device (a random id kept in its session) and per address
+(:class:`FailureLimit`). A device over its budget is refused before its attempt is checked,
+right or wrong, so it cannot keep guessing. An address over its budget (a venue's iPads all
+share one NAT address) refuses only attempts that turn out wrong: a real card always gets
+in, since a 128-bit MAC cannot be guessed; for the instructors' password, which can, the
+address budget refuses before checking, like the device's.
 """
 
 from __future__ import annotations
@@ -50,9 +57,9 @@ class RateLimiter:
             self._buckets.popitem(last=False)
 
 
-# A venue's iPads usually reach us from one NAT address: failed logins are counted per
-# device (a random id in its session) and, ten times as generously, per address, so
-# children tapping at the admin screen on their iPad lock out that iPad, not the instructor.
+# A venue's iPads usually reach us from one NAT address: the address's budget is ten times
+# a device's, so children tapping at the admin screen on their iPad lock out that iPad, not
+# the instructor's laptop.
 PER_ADDRESS_FACTOR = 10
 
 
@@ -76,10 +83,20 @@ class FailureLimit:
     """Failed attempts of one kind ("login", "admin_login") by this device and address."""
 
     def __init__(self, name: str, device_id: str, address: str):
-        self.checks = ((limiter(name), f"device:{device_id}"), (limiter(f"{name}_address"), f"ip:{address}"))
+        self.device = (limiter(name), f"device:{device_id}")
+        self.address = (limiter(f"{name}_address"), f"ip:{address}")
+        self.checks = (self.device, self.address)
 
     def blocked(self) -> bool:
         return any(bucket.blocked(key) for bucket, key in self.checks)
+
+    def device_blocked(self) -> bool:
+        bucket, key = self.device
+        return bucket.blocked(key)
+
+    def address_blocked(self) -> bool:
+        bucket, key = self.address
+        return bucket.blocked(key)
 
     def record(self) -> None:
         for bucket, key in self.checks:

@@ -2,7 +2,11 @@
 
 Werkzeug spools every file part over 500 kB to a temporary file on disk; a phone photo is
 2-5 MB, so each upload would be written to disk and read back before we decode it. The
-whole body is already capped by MAX_CONTENT_LENGTH, so memory per request stays bounded.
+whole body is already capped by MAX_CONTENT_LENGTH, so memory per request stays bounded:
+werkzeug checks a Content-Length up front and counts a chunked body's bytes as it reads
+them (gunicorn sets ``wsgi.input_terminated``; without it a chunked body reads as empty).
+JSON bodies have a far smaller cap of their own (pictolab/graphql.py, also counted as read).
+tests/bff/test_limits.py holds both.
 """
 
 from __future__ import annotations

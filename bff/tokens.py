@@ -51,4 +51,7 @@ def token_matches(secret_key: str, group_id: str, version: int, mac: bytes) -> b
 
 
 def login_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/join/{token}"
+    """The URL a QR card opens. The token is the fragment: browsers never send it, so it
+    reaches no request log (load balancer, gunicorn, the apps) and no Referer; the app reads
+    it from ``location.hash``."""
+    return f"{public_url.rstrip('/')}/join#{token}"

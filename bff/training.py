@@ -17,19 +17,33 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import ErrorCode, FailedPrecondition
+from pictolab.contract.jobs import JobErrorCode, JobStatus
 from pictolab.settings import Settings
 from pictolab.storage import Storage
 
 from . import audit
+from .embedding_requests import EmbeddingRequester
 from .ml_client import MLClient, MLError, MLUnavailable
-from .models import Group, Phase, Photo, RunStatus, TrainingMode, TrainingRun, Workshop, utcnow
+from .models import (
+    Group,
+    Phase,
+    Photo,
+    RunErrorCode,
+    RunStatus,
+    TrainingMode,
+    TrainingRun,
+    Workshop,
+    run_error_code,
+    utcnow,
+)
 from .photos import group_photos, hidden_test_photos
 
 log = logging.getLogger(__name__)
@@ -47,6 +61,14 @@ POLL_INTERVAL = timedelta(seconds=0.5)
 # MLClient timeouts), so two processes never work on one run at the same time.
 LEASE = timedelta(seconds=240)
 MAX_BACKOFF_SECONDS = 30.0
+# The watch (issue 11): instead of polling an active run, a long poll on the ML API
+# (trainingJob waitSeconds, ml_api/job_wait.py) answers when its job changes, and the run is
+# driven again at once (scored as soon as it trained). The run's lease covers one long poll;
+# if this process dies meanwhile, another one polls the run when the lease runs out. A few
+# per process: each holds one of the ML API's threads while it waits (the rest are polled).
+WATCH_SECONDS = 4.0
+WATCH_LEASE = timedelta(seconds=WATCH_SECONDS + 2.0)
+MAX_WATCHES = 4
 # About 15 minutes of retrying (backoff capped at 30 s) before a run is given up: the
 # instructor sees a failed run and the group can press "train" again.
 MAX_ATTEMPTS = 35
@@ -71,8 +93,8 @@ def request_training(db: Session, settings: Settings, group: Group, mode: Traini
     that run back: a double tap on "train" must not start two."""
     workshop = group.workshop
     if workshop.phase not in TRAINING_PHASES:
-        raise ApiError(f"Training is not open now (phase {workshop.phase.value}).", code="FAILED_PRECONDITION",
-                       phase=workshop.phase.value)
+        raise FailedPrecondition(f"Training is not open now (phase {workshop.phase.value}).",
+                                 phase=workshop.phase.value)
     running = active_run(db, group)
     if running is not None:
         return running
@@ -82,8 +104,8 @@ def request_training(db: Session, settings: Settings, group: Group, mode: Traini
                for c in workshop.classes if counts.get(c.id, 0) < minimum]
     if missing:
         names = ", ".join(m["name"] for m in missing)
-        raise ApiError(f"Every class needs at least {minimum} photos first (not yet: {names}).",
-                       code="FAILED_PRECONDITION", minimum=minimum, missing=missing)
+        raise FailedPrecondition(f"Every class needs at least {minimum} photos first (not yet: {names}).",
+                                 minimum=minimum, missing=missing)
     run = TrainingRun(workshop_id=workshop.id, group_id=group.id, mode=mode, status=RunStatus.QUEUED,
                       progress=0.0, photo_count=sum(counts.values()), class_count=len(workshop.classes))
     db.add(run)
@@ -160,16 +182,21 @@ class RunDriver:
                 self.nudged = True
         except MLError as exc:
             # The ML API refused the run itself (e.g. backbone weights missing): final.
-            self._fail(run, str(exc))
+            message = str(exc)
+            if exc.code == ErrorCode.PAYLOAD_TOO_LARGE:
+                message = (f"The training server refused this run: its photos are more than it takes "
+                           f"in one request ({exc}). Delete some photos and train again; if it happens "
+                           f"again, raise PICTOLAB_MAX_PHOTOS_PER_CLASS on the training server too.")
+            self._fail(run, message, JobErrorCode.TRAINING_FAILED)
             return
         self._apply(run, job)
-        if job["status"] == "SUCCEEDED":
+        if job["status"] == JobStatus.SUCCEEDED:
             # Keep "trained, now scoring" even if the scoring below fails and is retried.
             self.db.commit()
             self.score(run)
 
     def _needs_nudge(self, job: dict) -> bool:
-        if job["status"] not in ("QUEUED", "RUNNING"):
+        if job["status"] not in (JobStatus.QUEUED, JobStatus.RUNNING):
             return False
         heartbeat = _parse_time(job.get("heartbeatAt"))
         return heartbeat is None or self.clock() - heartbeat > STALE_HEARTBEAT
@@ -182,9 +209,9 @@ class RunDriver:
         if heartbeat is not None:
             run.last_heartbeat_at = heartbeat
         status = job["status"]
-        if status == "FAILED":
-            self._fail(run, job.get("error"))
-        elif status in ("RUNNING", "SUCCEEDED"):
+        if status == JobStatus.FAILED:
+            self._fail(run, job.get("error"), job.get("errorCode"))
+        elif status in (JobStatus.RUNNING, JobStatus.SUCCEEDED):
             # SUCCEEDED in the ML API is not yet SUCCEEDED here: scoring comes first, so a
             # group never sees a success that has no score behind it.
             run.status = RunStatus.RUNNING
@@ -192,12 +219,13 @@ class RunDriver:
         # QUEUED in the ML API (waiting for a worker, or interrupted and resumable): the run
         # keeps the status it shows, so a resumed run does not jump back to "waiting".
 
-    def _fail(self, run: TrainingRun, message: str | None) -> None:
+    def _fail(self, run: TrainingRun, message: str | None, job_code: str | None) -> None:
         run.status = RunStatus.FAILED
         run.error = _readable_error(message)
+        run.error_code = run_error_code(job_code)
         run.finished_at = self.clock()
         audit.record(self.db, "system", "training.failed", workshop_id=run.workshop_id, target_id=run.id,
-                     details={"error": run.error})
+                     details={"error": run.error, "errorCode": run.error_code})
 
     def score(self, run: TrainingRun) -> None:
         """Evaluate the finished model on the hidden test set; the run becomes SUCCEEDED.
@@ -209,7 +237,17 @@ class RunDriver:
             try:
                 result = self.ml.evaluate(run.id, examples)
             except MLError as exc:
-                raise ScoringFailed(str(exc)) from exc
+                if not exc.permanent:
+                    raise ScoringFailed(str(exc)) from exc
+                # The same request would be refused again: not scored now, with what to do.
+                # Changing the test photos changes the test set's signature: rescored then.
+                self._succeed(run, test_set_signature(photos), error=_readable_error(
+                    f"Not scored: the training server refused the {len(photos)} hidden test photos "
+                    f"({exc}). Remove some test photos (or raise PICTOLAB_MAX_TEST_PHOTOS on the "
+                    f"training server); every run is then scored again."))
+                log.warning("scoring refused by the ML API: not retried",
+                            extra={"runId": run.id, "testPhotos": len(photos), "error": str(exc)})
+                return
             by_uri = {example["uri"]: photo.id for example, photo in zip(examples, photos)}
             run.test_accuracy = result["accuracy"]
             run.labels = result["labels"]
@@ -231,6 +269,7 @@ class RunDriver:
                          details={"testAccuracy": run.test_accuracy, "trainAccuracy": run.train_accuracy})
         run.progress = 1.0
         run.error = error
+        run.error_code = RunErrorCode.NOT_SCORED.value if error is not None else None
 
     def give_up(self, run: TrainingRun, reason: str) -> None:
         """After MAX_ATTEMPTS: a model that trained but cannot be scored still works for
@@ -241,7 +280,8 @@ class RunDriver:
             self._succeed(run, test_set_signature(hidden_test_photos(self.db, workshop)),
                           error=_readable_error(f"Could not be scored on the test photos: {reason}"))
         else:
-            self._fail(run, f"The training server did not respond in time ({reason}).")
+            self._fail(run, f"The training server did not respond in time ({reason}).",
+                       JobErrorCode.TRAINING_FAILED)
 
 
 def _readable_error(message: str | None) -> str:
@@ -258,14 +298,24 @@ class RunReconciler:
     """Drives every due run; one per BFF process (``init_app`` starts its thread)."""
 
     def __init__(self, sessions: sessionmaker[Session], storage: Storage, ml: MLClient,
-                 interval: float = 0.5, clock: Callable[[], datetime] = utcnow):
+                 interval: float = 0.5, clock: Callable[[], datetime] = utcnow, *,
+                 embeddings=None, watch: bool = False, max_watches: int = MAX_WATCHES):
         self.sessions = sessions
         self.storage = storage
         self.ml = ml
         self.interval = interval
         self.clock = clock
+        # Eager embeddings (bff/embedding_requests.py), driven by this thread between runs.
+        self.embeddings = embeddings
         self._stop = threading.Event()
+        # Set by wake() (the `train` mutation): the loop's pass starts at once, not at its next tick.
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self.watch = watch
+        self.max_watches = max_watches
+        self._watching: set[str] = set()
+        self._watch_lock = threading.Lock()
+        self._watches: ThreadPoolExecutor | None = None
 
     # Which runs need work: active ones, and finished ones whose workshop's hidden test set
     # changed since they were scored (instructors add test photos during the day).
@@ -294,17 +344,20 @@ class RunReconciler:
                 stale.append(run_id)
         return stale
 
-    def claim(self, db: Session, run_id: str) -> bool:
-        result = db.execute(update(TrainingRun).where(TrainingRun.id == run_id, self._due())
+    def claim(self, db: Session, run_id: str, expected: datetime | None = None) -> bool:
+        """Take the run's lease. ``expected``: only if its lease is still exactly the one a
+        watch was started under (nobody drove the run since), due or not."""
+        held = TrainingRun.next_attempt_at == expected if expected is not None else self._due()
+        result = db.execute(update(TrainingRun).where(TrainingRun.id == run_id, held)
                             .values(next_attempt_at=self.clock() + LEASE)
                             .execution_options(synchronize_session=False))
         db.commit()
         return result.rowcount == 1
 
-    def process(self, run_id: str) -> None:
+    def process(self, run_id: str, expected: datetime | None = None) -> None:
         with self.sessions() as db:
-            if not self.claim(db, run_id):
-                return  # another process holds it
+            if not self.claim(db, run_id, expected):
+                return  # another process holds it (or drove it since the watch began)
             run = db.get(TrainingRun, run_id)
             if run is None:
                 return
@@ -312,11 +365,17 @@ class RunReconciler:
             try:
                 driver.step(run)
                 run.attempts = 0
-                if run.status in ACTIVE:
+                watching = run.status in ACTIVE and self._reserve_watch(run_id)
+                if watching:
+                    run.next_attempt_at = self.clock() + WATCH_LEASE
+                elif run.status in ACTIVE:
                     run.next_attempt_at = self.clock() + (AFTER_NUDGE if driver.nudged else POLL_INTERVAL)
                 else:
                     run.next_attempt_at = None
+                lease = run.next_attempt_at
                 db.commit()
+                if watching:
+                    self._start_watch(run_id, lease)
             except (MLUnavailable, ScoringFailed) as exc:
                 self._retry_later(db, run_id, exc)
             except Exception as exc:
@@ -341,6 +400,41 @@ class RunReconciler:
                         extra={"runId": run_id, "attempts": run.attempts})
         db.commit()
 
+    # ---- the watch: a long poll per active run instead of polling it ----------------------
+    def _reserve_watch(self, run_id: str) -> bool:
+        if not self.watch or not hasattr(self.ml, "wait_job"):
+            return False
+        with self._watch_lock:
+            if run_id in self._watching or len(self._watching) >= self.max_watches:
+                return False
+            self._watching.add(run_id)
+            if self._watches is None:
+                self._watches = ThreadPoolExecutor(max_workers=self.max_watches, thread_name_prefix="run-watch")
+        return True
+
+    def _start_watch(self, run_id: str, lease: datetime) -> None:
+        try:
+            self._watches.submit(self.watch_once, run_id, lease)
+        except RuntimeError:  # shutting down: the lease runs out and the run is polled
+            self._release_watch(run_id)
+
+    def _release_watch(self, run_id: str) -> None:
+        with self._watch_lock:
+            self._watching.discard(run_id)
+
+    def watch_once(self, run_id: str, lease: datetime) -> None:
+        """Wait (long poll) until the run's ML job changes, then drive the run at once, if
+        nobody did since (its lease is still ``lease``)."""
+        try:
+            self.ml.wait_job(run_id, WATCH_SECONDS)
+        except Exception as exc:  # noqa: BLE001 (the lease runs out; the loop polls and retries)
+            log.info("watching a run failed; it is polled instead", extra={"runId": run_id, "error": str(exc)})
+            self._release_watch(run_id)
+            return
+        self._release_watch(run_id)
+        if not self._stop.is_set():
+            self.process(run_id, expected=lease)
+
     def run_once(self) -> int:
         with self.sessions() as db:
             ids = self.due_run_ids(db)
@@ -348,7 +442,17 @@ class RunReconciler:
             if self._stop.is_set():
                 break
             self.process(run_id)
+        if self.embeddings is not None and not self._stop.is_set():
+            try:
+                self.embeddings.run_once()
+            except Exception:  # noqa: BLE001 (an optimisation: never in the runs' way)
+                log.exception("eager embedding requests failed; retried at the next pass")
         return len(ids)
+
+    def wake(self) -> None:
+        """Start the next pass now (a run was just requested in this process). Other
+        processes find it at their next tick."""
+        self._wake.set()
 
     def start(self) -> None:
         if self._thread is None:
@@ -357,10 +461,19 @@ class RunReconciler:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+        if self._watches is not None:
+            self._watches.shutdown(wait=False, cancel_futures=True)
+
+    def _sleep(self, seconds: float) -> bool:
+        """Wait for the next tick or a wake-up; False once stopped."""
+        self._wake.wait(seconds)
+        self._wake.clear()
+        return not self._stop.is_set()
 
     def _loop(self) -> None:
         failures = 0
-        while not self._stop.wait(min(MAX_BACKOFF_SECONDS, self.interval * 2 ** min(failures, 6))):
+        while self._sleep(min(MAX_BACKOFF_SECONDS, self.interval * 2 ** min(failures, 6))):
             try:
                 self.run_once()
                 failures = 0
@@ -374,13 +487,19 @@ class RunReconciler:
 
 def init_app(app) -> None:
     settings: Settings = app.config["SETTINGS"]
-    ml = MLClient(settings.ml_api_url, timeout=app.config.get("ML_API_TIMEOUT", 30.0))
-    reconciler = RunReconciler(app.extensions["pictolab.sessionmaker"], app.extensions["pictolab.storage"], ml,
-                               interval=app.config.get("RECONCILE_INTERVAL", 0.5))
+    from .ml_replicas import ml_client_for  # one URL, a list, or a headless Service's name
+
+    ml = ml_client_for(settings.ml_api_url, timeout=app.config.get("ML_API_TIMEOUT", 30.0))
+    sessions, storage = app.extensions["pictolab.sessionmaker"], app.extensions["pictolab.storage"]
+    embeddings = (EmbeddingRequester(sessions, storage, ml) if app.config.get("EAGER_EMBEDDINGS", True)
+                  else None)
+    # Tests drive the reconciler by hand (run_once) instead of racing a thread (or a watch).
+    background = app.config.get("RECONCILE_IN_BACKGROUND", not app.testing)
+    reconciler = RunReconciler(sessions, storage, ml, interval=app.config.get("RECONCILE_INTERVAL", 0.5),
+                               embeddings=embeddings, watch=app.config.get("RECONCILE_WATCH", background))
     app.extensions["pictolab.ml"] = ml
     app.extensions["pictolab.reconciler"] = reconciler
-    # Tests drive the reconciler by hand (run_once) instead of racing a thread.
-    if app.config.get("RECONCILE_IN_BACKGROUND", not app.testing):
+    if background:
         reconciler.start()
 
 

@@ -3,44 +3,161 @@
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from pictolab.graphql import ApiError
-from pictolab.settings import Settings
+from pictolab.contract import storage_keys
+from pictolab.contract.errors import BadInput, FailedPrecondition
+from pictolab.contract.jobs import JobErrorCode
+from pictolab.settings import MAX_CLASSES_PER_WORKSHOP, Settings
 from pictolab.storage import Storage
 
 from . import audit
-from .models import Group, Phase, Photo, PhotoClass, RunStatus, TrainingRun, Workshop
+from .models import Group, Phase, Photo, PhotoClass, RunStatus, TrainingRun, Workshop, run_error_code
 from .names import group_identity
 from .tokens import login_url, make_token
 
 log = logging.getLogger(__name__)
 
-MAX_CLASSES = 20
+MAX_CLASSES = MAX_CLASSES_PER_WORKSHOP  # the ML API's request cap is sized by it
 MAX_GROUPS = 200
+MAX_EMOJI_CHARS = 8  # a flag or a ZWJ family is several code points; the column holds 16
+
+# Class emoji when the instructors chose none. Only objects a class name clearly means: a
+# "banana" must never show a car (the old pick-by-position did). Keys are casefolded names
+# in Japanese (kana and kanji) and English, singular and plural.
+DEFAULT_CLASS_EMOJI: dict[str, str] = {
+    **dict.fromkeys(["りんご", "リンゴ", "林檎", "apple", "apples"], "🍎"),
+    **dict.fromkeys(["バナナ", "banana", "bananas"], "🍌"),
+    **dict.fromkeys(["みかん", "ミカン", "オレンジ", "orange", "oranges"], "🍊"),
+    **dict.fromkeys(["いちご", "イチゴ", "strawberry", "strawberries"], "🍓"),
+    **dict.fromkeys(["ぶどう", "ブドウ", "grape", "grapes"], "🍇"),
+    **dict.fromkeys(["えんぴつ", "鉛筆", "pencil", "pencils"], "✏️"),
+    **dict.fromkeys(["ペン", "pen", "pens"], "🖊️"),
+    **dict.fromkeys(["ほん", "本", "book", "books"], "📚"),
+    **dict.fromkeys(["はさみ", "ハサミ", "scissors"], "✂️"),
+    **dict.fromkeys(["けしゴム", "消しゴム", "eraser", "erasers", "rubber"], "🧽"),
+    **dict.fromkeys(["ノート", "notebook", "notebooks"], "📓"),
+    **dict.fromkeys(["くつ", "靴", "shoe", "shoes"], "👟"),
+    **dict.fromkeys(["ぼうし", "帽子", "hat", "hats", "cap", "caps"], "🧢"),
+    **dict.fromkeys(["かぎ", "鍵", "key", "keys"], "🔑"),
+    **dict.fromkeys(["コップ", "カップ", "cup", "cups", "mug", "mugs"], "🥤"),
+    **dict.fromkeys(["ボール", "ball", "balls"], "⚽"),
+    **dict.fromkeys(["ぬいぐるみ", "teddy", "teddy bear", "plush"], "🧸"),
+    **dict.fromkeys(["いぬ", "イヌ", "犬", "dog", "dogs"], "🐶"),
+    **dict.fromkeys(["ねこ", "ネコ", "猫", "cat", "cats"], "🐱"),
+    **dict.fromkeys(["はな", "花", "flower", "flowers"], "🌼"),
+    **dict.fromkeys(["き", "木", "tree", "trees"], "🌳"),
+    **dict.fromkeys(["はっぱ", "葉っぱ", "leaf", "leaves"], "🍃"),
+    **dict.fromkeys(["くさ", "草", "grass"], "🌿"),
+    **dict.fromkeys(["いし", "石", "stone", "stones", "rock", "rocks"], "🪨"),
+    **dict.fromkeys(["くるま", "車", "car", "cars"], "🚗"),
+    **dict.fromkeys(["とけい", "時計", "clock", "watch"], "⏰"),
+    **dict.fromkeys(["めがね", "眼鏡", "glasses"], "👓"),
+    **dict.fromkeys(["かさ", "傘", "umbrella", "umbrellas"], "☂️"),
+    **dict.fromkeys(["ペットボトル", "bottle", "bottles"], "🍼"),
+    **dict.fromkeys(["て", "手", "hand", "hands"], "✋"),
+}
+# Neutral shapes for names the table does not know: distinct per class, and no object that
+# could mislead a child about what to photograph.
+NEUTRAL_EMOJI = ("🔴", "🔵", "🟢", "🟡", "🟣", "🟠", "🟤", "⚪", "🔶", "🔷", "🔺", "⬛")
+_LEADING_EMOJI = re.compile(r"^(\S+?)\s+(.+)$")
 
 
-def create_workshop(db: Session, *, title: str, classes: list[str], groups: int, actor: str) -> Workshop:
-    """Validate, then add a workshop with its classes and ``groups`` app-named groups."""
+def is_emoji(text: str) -> bool:
+    """Exactly one displayable emoji (with variation selectors, skin tones, ZWJ sequences,
+    keycaps or a flag's two regional indicators)."""
+    if not text or len(text) > MAX_EMOJI_CHARS:
+        return False
+    glyphs = 0  # symbols that start a new picture (not joined to the previous one by ZWJ)
+    regional = 0
+    previous = ""
+    for char in text:
+        if char in ("\u200d", "\ufe0f", "\ufe0e", "\u20e3") or 0x1F3FB <= ord(char) <= 0x1F3FF:
+            pass  # joiners, variation selectors, keycap, skin tones
+        elif 0x1F1E6 <= ord(char) <= 0x1F1FF:
+            regional += 1
+            if regional % 2 == 1 and previous != "\u200d":
+                glyphs += 1
+        elif unicodedata.category(char) == "So":
+            if previous != "\u200d":
+                glyphs += 1
+        else:
+            return False
+        previous = char
+    return glyphs == 1
+
+
+def default_class_emoji(name: str, position: int) -> str:
+    """The emoji of a class nobody chose one for: a leading emoji in its name ("🍎 りんご"),
+    else the built-in table, else a neutral shape."""
+    match = _LEADING_EMOJI.match(name.strip())
+    if match and is_emoji(match.group(1)):
+        return match.group(1)
+    key = name.strip().casefold()
+    if key in DEFAULT_CLASS_EMOJI:
+        return DEFAULT_CLASS_EMOJI[key]
+    return NEUTRAL_EMOJI[position % len(NEUTRAL_EMOJI)]
+
+
+def parse_class_spec(spec: str) -> tuple[str, str | None]:
+    """"りんご:🍎" -> ("りんご", "🍎"); "りんご" -> ("りんご", None). The emoji goes after the
+    last colon, so a name may itself hold a colon ("10:00:⏰"). BadInput (BAD_USER_INPUT) for
+    an emoji part that is not one emoji."""
+    text = (spec or "").strip()
+    name, sep, emoji = text.rpartition(":")
+    if not sep:
+        return text, None
+    name, emoji = name.strip(), emoji.strip()
+    if not emoji:
+        return name, None
+    if not is_emoji(emoji):
+        raise BadInput(f"{emoji!r} is not one emoji (write classes as name:emoji, e.g. りんご:🍎).")
+    return name, emoji
+
+
+def parse_class_specs(text: str) -> tuple[list[str], list[str | None]]:
+    """The CLI's --classes: "りんご:🍎,バナナ:🍌" -> (names, emojis); empty items are skipped."""
+    specs = [parse_class_spec(item) for item in (text or "").split(",") if item.strip()]
+    return [name for name, _ in specs], [emoji for _, emoji in specs]
+
+
+def create_workshop(db: Session, *, title: str, classes: list[str], groups: int, actor: str,
+                    emojis: list[str | None] | None = None) -> Workshop:
+    """Validate, then add a workshop with its classes and ``groups`` app-named groups.
+
+    ``emojis`` (one per class, None or "" for "choose for me") are the instructors' choices;
+    without that list each class may be written "name:emoji" (how the CLI passes them)."""
     title = (title or "").strip()
     if not 1 <= len(title) <= 200:
-        raise ApiError("The title must have 1 to 200 characters.", code="BAD_USER_INPUT")
+        raise BadInput("The title must have 1 to 200 characters.")
+    if emojis is None:
+        specs = [parse_class_spec(c or "") for c in classes]
+        classes, emojis = [name for name, _ in specs], [emoji for _, emoji in specs]
     names = [(c or "").strip() for c in classes]
     if len(names) < 2 or len(names) > MAX_CLASSES:
-        raise ApiError(f"A workshop needs 2 to {MAX_CLASSES} classes.", code="BAD_USER_INPUT")
+        raise BadInput(f"A workshop needs 2 to {MAX_CLASSES} classes.")
     if any(not 1 <= len(n) <= 60 for n in names):
-        raise ApiError("Class names must have 1 to 60 characters.", code="BAD_USER_INPUT")
+        raise BadInput("Class names must have 1 to 60 characters.")
     if len({n.casefold() for n in names}) != len(names):
-        raise ApiError("Class names must be different from each other.", code="BAD_USER_INPUT")
+        raise BadInput("Class names must be different from each other.")
     if not isinstance(groups, int) or not 1 <= groups <= MAX_GROUPS:
-        raise ApiError(f"A workshop has 1 to {MAX_GROUPS} groups.", code="BAD_USER_INPUT")
+        raise BadInput(f"A workshop has 1 to {MAX_GROUPS} groups.")
+    chosen = list(emojis)
+    if len(chosen) != len(names):
+        raise BadInput("Give one emoji per class (or none at all).")
+    chosen = [(e or "").strip() or None for e in chosen]
+    if any(e is not None and not is_emoji(e) for e in chosen):
+        raise BadInput("Each class emoji must be one emoji.")
 
     workshop = Workshop(title=title, phase=Phase.SETUP)
-    workshop.classes = [PhotoClass(name=n, position=i) for i, n in enumerate(names)]
+    workshop.classes = [PhotoClass(name=n, position=i, emoji=e or default_class_emoji(n, i))
+                        for i, (n, e) in enumerate(zip(names, chosen))]
     created = datetime.now(UTC)
     workshop.groups = []
     for i in range(groups):
@@ -55,6 +172,11 @@ def create_workshop(db: Session, *, title: str, classes: list[str], groups: int,
     return workshop
 
 
+def class_emoji(cls: PhotoClass) -> str:
+    """The stored choice; classes made before emoji were stored get the default."""
+    return cls.emoji or default_class_emoji(cls.name, cls.position or 0)
+
+
 def newest_open_workshop(db: Session) -> Workshop | None:
     """What an instructor sees when no workshop is named: the newest one not purged."""
     return db.scalars(select(Workshop).where(Workshop.purged_at.is_(None))
@@ -63,7 +185,7 @@ def newest_open_workshop(db: Session) -> Workshop | None:
 
 def set_phase(db: Session, workshop: Workshop, phase: Phase, *, actor: str) -> Workshop:
     if workshop.purged_at is not None:
-        raise ApiError("This workshop was purged.", code="FAILED_PRECONDITION")
+        raise FailedPrecondition("This workshop was purged.")
     previous = workshop.phase
     workshop.phase = phase
     audit.record(db, actor, "workshop.set_phase", workshop_id=workshop.id,
@@ -93,7 +215,7 @@ def workshop_summary(settings: Settings, workshop: Workshop) -> dict[str, Any]:
         "id": workshop.id,
         "title": workshop.title,
         "phase": workshop.phase.value,
-        "classes": [{"id": c.id, "name": c.name} for c in workshop.classes],
+        "classes": [{"id": c.id, "name": c.name, "emoji": class_emoji(c)} for c in workshop.classes],
         "groups": [group_card(settings, g) for g in workshop.groups],
     }
 
@@ -109,20 +231,22 @@ def purge_workshop(db: Session, storage: Storage, workshop: Workshop, *, actor: 
     workshop.phase = Phase.CLOSED
     db.execute(update(TrainingRun).where(TrainingRun.workshop_id == workshop.id,
                                          TrainingRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
-               .values(status=RunStatus.FAILED, error="The workshop was purged.", next_attempt_at=None)
+               .values(status=RunStatus.FAILED, error="The workshop was purged.",
+                       error_code=run_error_code(JobErrorCode.PURGED), next_attempt_at=None)
                .execution_options(synchronize_session=False))
     db.commit()
     run_ids = db.scalars(select(TrainingRun.id).where(TrainingRun.workshop_id == workshop.id)).all()
-    objects = storage.delete_prefix(f"photos/{workshop.id}")
-    # "Try it" photos live only while the ML API looks at them; a crash mid-request could
-    # leave one behind (GCS also expires tmp/ by lifecycle rule; a local folder has none).
-    objects += storage.delete_prefix(f"tmp/predict/{workshop.id}")
+    # Photos, leftover "try it" photos (they live only while the ML API looks at them, but a
+    # crash mid-request could leave one; GCS also expires tmp/ by lifecycle rule, a local
+    # folder has none), the embeddings cached for the photos, and every run's folder.
+    # First a purge marker per run: an ML job still training (or a startTraining already on
+    # its way) looks for it after each write and undoes that write, so nothing it writes
+    # during or after the deletion below survives (see storage_keys.purge_marker_key).
     for run_id in run_ids:
-        objects += storage.delete_prefix(f"runs/{run_id}")
-    marker = f"/photos/{workshop.id}/"
-    for key in list(storage.list("cache/embeddings")):
-        if marker in key and storage.delete(key):
-            objects += 1
+        storage.put_json(storage_keys.purge_marker_key(run_id), {})
+    objects = 0
+    for prefix in storage_keys.workshop_purge_prefixes(workshop.id, run_ids):
+        objects += storage.delete_prefix(prefix)
     photo_count = db.scalar(select(func.count()).select_from(Photo).where(Photo.workshop_id == workshop.id))
     db.execute(delete(Photo).where(Photo.workshop_id == workshop.id))
     db.execute(delete(TrainingRun).where(TrainingRun.workshop_id == workshop.id))

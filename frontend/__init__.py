@@ -2,9 +2,11 @@
 security headers; under ``pictolab up`` it also forwards ``/graphql`` and ``/media`` to the
 BFF so the browser sees one origin, as it does behind the Ingress.
 
-``create_app(config)``: defaults, then the ``PICTOLAB_*`` environment (Settings.from_env),
-then ``config`` (tests). Lower-case keys of ``config`` override Settings fields
-(e.g. ``bff_url``); upper-case keys are Flask config (e.g. ``DIST_DIR``).
+``create_app(config=None)``: defaults, then the ``PICTOLAB_*`` environment (Settings.from_env),
+then ``config`` (tests), as every service reads it (:mod:`pictolab.appconfig`): lower-case keys
+of ``config`` override Settings fields (e.g. ``bff_url``); upper-case keys are Flask config
+(e.g. ``DIST_DIR``, ``PROXY_READ_TIMEOUT``: see ``DEFAULTS``). The typed settings are at
+``app.config["SETTINGS"]``.
 """
 
 from __future__ import annotations
@@ -16,26 +18,21 @@ from typing import Any
 from flask import Flask
 
 DEFAULT_DIST_DIR = Path(__file__).resolve().parent / "dist"
+DEFAULTS = {
+    "DIST_DIR": DEFAULT_DIST_DIR,
+    "PROXY_CONNECT_TIMEOUT": 5.0,
+    "PROXY_READ_TIMEOUT": 300.0,  # a training-status poll is quick; an upload on slow Wi-Fi is not
+}
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    from pictolab.appconfig import configure_app
     from pictolab.logging import configure_logging, init_request_logging
-    from pictolab.settings import Settings
 
     from . import health, proxy, security, site
 
-    config = dict(config or {})
-    overrides = {k: v for k, v in config.items() if k.islower()}
-    settings = Settings.from_env(overrides=overrides)
-
     app = Flask(__name__, static_folder=None)
-    app.config.from_mapping(
-        SETTINGS=settings,
-        DIST_DIR=DEFAULT_DIST_DIR,
-        PROXY_CONNECT_TIMEOUT=5.0,
-        PROXY_READ_TIMEOUT=300.0,  # a training-status poll is quick; an upload on slow Wi-Fi is not
-    )
-    app.config.from_mapping({k: v for k, v in config.items() if k.isupper()})
+    settings = configure_app(app, config, defaults=DEFAULTS)
     app.config["DIST_DIR"] = Path(app.config["DIST_DIR"]).resolve()
 
     configure_logging("frontend", settings.log_level)

@@ -1,6 +1,7 @@
 """Security headers on every response the frontend server makes itself.
 
-Login tokens travel in URLs (/join/<token>), hence ``Referrer-Policy: no-referrer``.
+Login tokens travel in URLs (in the fragment, /join#<token>, which no request carries; older
+cards put them in the path), hence ``Referrer-Policy: no-referrer`` all the same.
 The SPA has no inline script or style element, so the CSP can be strict; React sets
 style attributes through the CSSOM, which ``style-src 'self'`` allows.
 """

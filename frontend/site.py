@@ -14,7 +14,7 @@ from werkzeug.security import safe_join
 # Must match the routes of frontend/src/lib/router.tsx.
 SPA_ROUTES = tuple(re.compile(p) for p in (
     r"^/$",
-    r"^/join/[^/]+/?$",
+    r"^/join(?:/([^/]+))?/?$",  # /join#<token>; /join/<token> from cards printed before
     r"^/class/[^/]+/?$",
     r"^/train/?$",
     r"^/try/?$",

@@ -5,6 +5,8 @@ resource "google_project_service" "enabled" {
     "compute.googleapis.com",
     "container.googleapis.com",
     "iam.googleapis.com",
+    "logging.googleapis.com",
+    "monitoring.googleapis.com",
     "secretmanager.googleapis.com",
     "servicenetworking.googleapis.com",
     "sqladmin.googleapis.com",

@@ -4,7 +4,16 @@
 locals {
   # A basic match takes at most 10 ranges: one rule per 10 venue ranges.
   venue_cidr_chunks = chunklist(var.venue_cidrs, 10)
+
+  # Google's uptime checkers (infra/monitoring.tf) probe from a published set of addresses,
+  # which the provider reads; as host ranges, 10 per rule like the venue's.
+  uptime_checker_chunks = chunklist(sort([
+    for checker in data.google_monitoring_uptime_check_ips.checkers.uptime_check_ips :
+    strcontains(checker.ip_address, ":") ? "${checker.ip_address}/128" : "${checker.ip_address}/32"
+  ]), 10)
 }
+
+data "google_monitoring_uptime_check_ips" "checkers" {}
 
 resource "google_compute_security_policy" "venue_only" {
   name        = "${local.prefix}-venue-only"
@@ -43,6 +52,35 @@ resource "google_compute_security_policy" "venue_only" {
         enforce_on_key = "IP"
         rate_limit_threshold {
           count        = var.rate_limit_requests_per_minute
+          interval_sec = 60
+        }
+      }
+    }
+  }
+
+  # Google's uptime checkers: let in so the availability alerts see what a venue iPad sees.
+  # Other Google Cloud customers' uptime checks come from the same addresses, so they get no
+  # more than that: the static SPA and the health endpoints (the bff's own allow-list,
+  # PICTOLAB_ALLOWED_CIDRS, still answers 403 to everything else), at a low rate (a check
+  # probes once a minute from each region).
+  dynamic "rule" {
+    for_each = local.uptime_checker_chunks
+    content {
+      action      = "throttle"
+      priority    = 500 + rule.key
+      description = "Google uptime checkers (${rule.key + 1}/${length(local.uptime_checker_chunks)}): allow, rate limited"
+      match {
+        versioned_expr = "SRC_IPS_V1"
+        config {
+          src_ip_ranges = rule.value
+        }
+      }
+      rate_limit_options {
+        conform_action = "allow"
+        exceed_action  = "deny(429)"
+        enforce_on_key = "IP"
+        rate_limit_threshold {
+          count        = 60
           interval_sec = 60
         }
       }

@@ -43,6 +43,11 @@ resource "google_container_cluster" "main" {
     channel = var.release_channel
   }
 
+  # The lowest GKE minor the control plane (and so the auto-upgraded node pools) may run:
+  # the GPU driver that LATEST installs (below) follows it, and torch's CUDA 13 build needs
+  # the R580 branch. The release channel still upgrades past it; it never goes below.
+  min_master_version = var.gke_min_version
+
   # Dataplane V2 enforces NetworkPolicy itself; the legacy Calico add-on must stay off.
   datapath_provider = "ADVANCED_DATAPATH"
   network_policy {
@@ -161,7 +166,15 @@ resource "google_container_node_pool" "gpu" {
       type  = var.gpu_type
       count = 1
 
-      # GKE installs the NVIDIA driver itself (no DaemonSet to apply).
+      # GKE installs the NVIDIA driver itself (no DaemonSet to apply). The provider accepts
+      # DEFAULT, LATEST or INSTALLATION_DISABLED, not a driver number: which driver each
+      # installs depends on the node's GKE (COS) version. The ml-api image's torch is a CUDA
+      # 13.0 build, which needs driver >= 580. DEFAULT is the conservative branch GKE keeps
+      # for a minor (older than 580 on the minors before 1.34, per GKE's driver table);
+      # LATEST is the newest branch GKE ships for the minor, the R580 branch from the 1.34
+      # minor that var.gke_min_version holds the cluster at or above. LATEST is the only
+      # value that can give >= 580; the runbook's smoke test (nvidia-smi) confirms the driver
+      # on the first GPU node, and the ml-api stays not ready on an older one.
       gpu_driver_installation_config {
         gpu_driver_version = "LATEST"
       }

@@ -46,6 +46,12 @@ resource "google_sql_database_instance" "main" {
       record_client_address   = false
     }
 
+    # Explicit, not the tier's memory-based default, so that the connection budget in
+    # docs/deploy.md (tests/deploy/test_capacity.py) checks the overlays against a known number.
+    database_flags {
+      name  = "max_connections"
+      value = tostring(var.sql_max_connections)
+    }
     database_flags {
       name  = "log_checkpoints"
       value = "on"

@@ -86,6 +86,17 @@ variable "release_channel" {
   }
 }
 
+variable "gke_min_version" {
+  type        = string
+  description = "Lowest GKE version of the cluster (a minor such as 1.34, or a full version). From 1.34 the GPU pool's LATEST driver is the R580 branch that the ml-api's CUDA 13.0 torch build needs (infra/gke.tf)."
+  default     = "1.34"
+
+  validation {
+    condition     = can(regex("^1\\.(3[4-9]|[4-9][0-9])(\\..*)?$", var.gke_min_version))
+    error_message = "gke_min_version must be 1.34 or later: older GKE versions install a GPU driver older than 580, which torch's CUDA 13.0 build refuses."
+  }
+}
+
 variable "default_machine_type" {
   type        = string
   description = "Machine type of the default node pool (frontend, bff, system pods)."
@@ -122,6 +133,17 @@ variable "sql_tier" {
   default     = "db-custom-1-3840"
 }
 
+variable "sql_max_connections" {
+  type        = number
+  description = "PostgreSQL max_connections flag of Cloud SQL. 100 is Cloud SQL's default for the 3.75 GB tier; the bff pools, migration Job and reconciler must fit under it (docs/deploy.md, connection budget)."
+  default     = 100
+
+  validation {
+    condition     = var.sql_max_connections >= 50 && var.sql_max_connections <= 1000
+    error_message = "sql_max_connections must be between 50 and 1000 (more needs a larger sql_tier)."
+  }
+}
+
 variable "sql_high_availability" {
   type        = bool
   description = "REGIONAL (standby in another zone) Cloud SQL instead of ZONAL."
@@ -143,4 +165,25 @@ variable "deletion_protection" {
   type        = bool
   description = "Protects the cluster and database from `terraform destroy`. Set false (and apply) only to tear an environment down."
   default     = true
+}
+
+variable "alert_email" {
+  type        = string
+  description = "Email address of the operators' on-call list: the Cloud Monitoring notification channel every alert policy (infra/monitoring.tf) notifies."
+
+  validation {
+    condition     = can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alert_email))
+    error_message = "alert_email must be an email address."
+  }
+}
+
+variable "uptime_check_host" {
+  type        = string
+  description = "The workshop's host name (the overlay's Ingress host), probed over HTTPS by the uptime checks. Cloud Armor lets the uptime checkers' ranges in (infra/armor.tf)."
+}
+
+variable "alert_5xx_ratio" {
+  type        = number
+  description = "Share of load balancer responses that may be 5xx over 5 minutes before an alert fires (0.05 = 5 %)."
+  default     = 0.05
 }

@@ -1,5 +1,7 @@
 """Image backbones behind one small interface: ``build(pretrained) -> nn.Module`` mapping a
-normalised batch (N, 3, H, W) to pooled features (N, D), plus the preset it expects.
+normalised batch (N, 3, H, W) to pooled features (N, D), plus the preset it expects. Every
+feature network also has ``forward_features(x)``: the map before global average pooling,
+(N, D, h, w), so that ``forward(x) == forward_features(x).mean((2, 3))`` (heatmaps rely on it).
 
 Weights always come from local files (a Python package, or the torch hub cache that the
 container build fills); nothing is ever downloaded at run time.
@@ -85,8 +87,12 @@ class _EfficientNetLiteFeatures(nn.Module):
         self.net = net
         self.pool = nn.AdaptiveAvgPool2d(1)
 
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The last conv block's map (N, 1280, H/32, W/32), before pooling (heatmaps use it)."""
+        return self.net.extract_features(x)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.flatten(self.pool(self.net.extract_features(x)), 1)
+        return torch.flatten(self.pool(self.forward_features(x)), 1)
 
 
 def efficientnet_lite0_weights_path() -> Path:
@@ -122,8 +128,12 @@ class _MobileNetV3Features(nn.Module):
         self.features = net.features
         self.pool = net.avgpool
 
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The last conv block's map (N, 960, H/32, W/32), before pooling (heatmaps use it)."""
+        return self.features(x)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.flatten(self.pool(self.features(x)), 1)
+        return torch.flatten(self.pool(self.forward_features(x)), 1)
 
 
 def _build_mobilenet_v3_large(pretrained: bool) -> nn.Module:

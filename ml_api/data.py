@@ -20,6 +20,11 @@ class ImageLoadError(Exception):
         self.reason = reason
 
 
+class ImageMissing(ImageLoadError):
+    """The photo's object is gone: deleted (by its group, or a purge) after the request was
+    made. Trainers skip such an example; it is not a damaged photo."""
+
+
 @dataclass(frozen=True)
 class Example:
     uri: str
@@ -39,7 +44,7 @@ def read_image_bytes(storage: Storage, example_uri: str, key: str) -> bytes:
     try:
         return storage.get_bytes(key)
     except ObjectNotFound:
-        raise ImageLoadError(example_uri, "not found in storage") from None
+        raise ImageMissing(example_uri, "not found in storage") from None
     except StorageError as exc:
         raise ImageLoadError(example_uri, f"storage error: {exc}") from None
 
@@ -72,3 +77,14 @@ def decode_image(data: bytes, uri: str, *, min_size: int | None = None,
 def load_image(storage: Storage, uri: str, key: str, *, min_size: int | None = None,
                max_pixels: int = 50_000_000) -> Image.Image:
     return decode_image(read_image_bytes(storage, uri, key), uri, min_size=min_size, max_pixels=max_pixels)
+
+
+def present_examples(request, missing: list[int]) -> list[Example]:
+    """The request's examples less the ``missing`` ones (deleted after the run was asked
+    for). A run with none left fails, naming the cause for the instructors."""
+    gone = set(missing)
+    examples = [e for i, e in enumerate(request.examples) if i not in gone]
+    if not examples:
+        raise ImageLoadError(request.examples[0].uri if request.examples else "-",
+                             "every photo of this run was deleted while it trained")
+    return examples

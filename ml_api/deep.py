@@ -5,26 +5,26 @@ resume from it (torchvision references/classification/train.py style)."""
 from __future__ import annotations
 
 import logging
-import random
 import time
 
 import torch
 from torch import nn
 
+from pictolab.contract.storage_keys import checkpoint_key
 from pictolab.storage import ObjectNotFound
 
 from .backbones import get_spec
 from .checkpoint import BackgroundCheckpointWriter, load_object
-from .data import load_image
-from .device import autocast, memory_format, to_device
-from .jobs import JobInterrupted, checkpoint_key
+from .data import ImageMissing, load_image, present_examples
+from .device import memory_format
+from .engine import train_one_epoch
+from .interrupts import JobInterrupted
 from .models import DeepClassifier, save_deep_model
 from .presets import get_preset
 from .timing import PhaseTimer
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 16
 BACKBONE_LR = 3e-4
 HEAD_LR = 3e-3
 WEIGHT_DECAY = 0.05
@@ -39,38 +39,6 @@ def build_optimizer(model: DeepClassifier, device: torch.device) -> torch.optim.
     ], weight_decay=WEIGHT_DECAY, fused=device.type == "cuda")
 
 
-def train_one_epoch(model, criterion, optimizer, images, labels, transform, device, *,
-                    batch_size: int = BATCH_SIZE, should_stop=lambda: False, on_batch=None) -> dict:
-    """One pass over the (shuffled) training photos. Returns loss/accuracy and whether it
-    stopped early because the process is shutting down (after finishing a whole batch)."""
-    model.train()
-    order = list(range(len(images)))
-    random.shuffle(order)
-    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-    if len(batches) > 1 and len(batches[-1]) == 1:  # BatchNorm cannot train on a batch of one
-        batches[-2].extend(batches.pop())
-    seen = correct = 0
-    total_loss = 0.0
-    for number, batch_indices in enumerate(batches, 1):
-        x = torch.stack([transform(images[i]) for i in batch_indices])
-        x = to_device(x, device)
-        y = torch.as_tensor([labels[i] for i in batch_indices], device=device)
-        with autocast(device):
-            logits = model(x)
-            loss = criterion(logits, y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        seen += len(batch_indices)
-        correct += (logits.argmax(1) == y).sum().item()
-        total_loss += loss.item() * len(batch_indices)
-        if on_batch:
-            on_batch(number / len(batches))
-        if should_stop() and number < len(batches):
-            return {"loss": total_loss / seen, "accuracy": correct / seen, "stopped": True}
-    return {"loss": total_loss / max(1, seen), "accuracy": correct / max(1, seen), "stopped": False}
-
-
 def train_deep(job) -> dict:
     request = job.request
     storage, device = job.storage, job.device
@@ -81,9 +49,14 @@ def train_deep(job) -> dict:
 
     with timer.phase("decode"):
         # Decoded at twice the crop size: RandomResizedCrop zooms in.
-        images = [load_image(storage, e.uri, e.key, min_size=2 * preset.size, max_pixels=job.max_image_pixels)
-                  for e in request.examples]
-        labels = [request.classes.index(e.label) for e in request.examples]
+        images, missing = [], []
+        for index, e in enumerate(request.examples):
+            try:
+                images.append(load_image(storage, e.uri, e.key, min_size=2 * preset.size,
+                                         max_pixels=job.max_image_pixels))
+            except ImageMissing:  # deleted after the run was requested: skipped, not a failure
+                missing.append(index)
+        labels = [request.classes.index(e.label) for e in present_examples(request, missing)]
 
     with timer.phase("load_checkpoint"):
         try:
@@ -148,4 +121,4 @@ def train_deep(job) -> dict:
     with timer.phase("save"):
         key = save_deep_model(storage, request, model, spec, preset.size)
     return {"model_key": key, "train_accuracy": train_accuracy if train_accuracy is not None else 0.0,
-            "timings": timer.as_dict(), "epochs_run": epochs_run}
+            "timings": timer.as_dict(), "epochs_run": epochs_run, "skipped": len(missing)}

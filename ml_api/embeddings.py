@@ -1,8 +1,9 @@
 """QUICK mode's frozen embeddings: computed in batches, cached in storage per image.
 
-Cache key: ``cache/embeddings/<backbone>/<imageKey>.<sha256(content)[:32]>.npy``. Keyed by
-content as well as key, so a replaced photo never reuses a stale embedding; kept under the
-image's own key, so purging a workshop's prefix removes its embeddings too.
+Cache key: :func:`pictolab.contract.storage_keys.embedding_key` (image key, backbone,
+sha256(content)[:32]). Keyed by content as well as key, so a replaced photo never reuses a
+stale embedding; nested under the image's own key, so the BFF deletes one photo's (or one
+workshop's) embeddings by prefix, for every backbone at once.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
+from pictolab.contract.storage_keys import embedding_key
 from pictolab.storage import ObjectNotFound, Storage, StorageError
 
 from .backbones import frozen_backbones, get_spec
-from .data import content_hash, decode_image, read_image_bytes
+from .data import ImageMissing, content_hash, decode_image, read_image_bytes
 from .device import autocast, to_device
 from .presets import get_preset
 from .timing import PhaseTimer
@@ -30,7 +32,7 @@ CPU_EMBED_BATCH, CUDA_EMBED_BATCH = 8, 64
 
 
 def cache_key(backbone_id: str, image_key: str, sha: str) -> str:
-    return f"cache/embeddings/{backbone_id}/{image_key}.{sha}.npy"
+    return embedding_key(image_key, backbone_id, sha)
 
 
 def _to_npy(vector: np.ndarray) -> bytes:
@@ -53,10 +55,13 @@ def embed_tensors(net: torch.nn.Module, batch: torch.Tensor, device: torch.devic
 
 def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id: str, device: torch.device, *,
                  use_cache: bool = True, max_pixels: int = 50_000_000, timer: PhaseTimer | None = None,
-                 on_progress: Callable[[float], None] | None = None, batch_size: int | None = None) -> np.ndarray:
+                 on_progress: Callable[[float], None] | None = None, batch_size: int | None = None,
+                 missing: list[int] | None = None) -> np.ndarray:
     """Embeddings (N, D) of ``items`` = [(uri, key)], from the cache where possible.
 
     Raises :class:`ImageLoadError` naming the first photo that is missing or undecodable.
+    With a ``missing`` list, a photo whose object is gone is skipped instead: its index is
+    appended there and the result has a row for each photo that was read, in order.
     """
     timer = timer or PhaseTimer()
     batch_size = batch_size or (CUDA_EMBED_BATCH if device.type == "cuda" else CPU_EMBED_BATCH)
@@ -68,7 +73,13 @@ def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id
 
     for index, (uri, key) in enumerate(items):
         with timer.phase("read"):
-            data = read_image_bytes(storage, uri, key)
+            try:
+                data = read_image_bytes(storage, uri, key)
+            except ImageMissing:
+                if missing is None:
+                    raise
+                missing.append(index)
+                continue
             sha = content_hash(data)
         if use_cache:
             with timer.phase("cache_read"):
@@ -104,4 +115,5 @@ def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id
         done += len(chunk)
         if on_progress:
             on_progress(done / max(1, len(items)))
-    return np.stack(result).astype(np.float32) if result else np.zeros((0, spec.feature_dim), np.float32)
+    rows = [row for row in result if row is not None]  # (None: a skipped missing photo)
+    return np.stack(rows).astype(np.float32) if rows else np.zeros((0, spec.feature_dim), np.float32)

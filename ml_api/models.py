@@ -1,4 +1,5 @@
-"""The saved model format (``runs/<runId>/model.pt``) and the in-memory LRU that serves it.
+"""The saved model format (at pictolab.contract.storage_keys.model_key) and the in-memory LRU
+that serves it.
 
 A saved model is a ``torch.save`` dict with everything needed to serve it on any replica:
 ``format, mode, backbone, preset, imageSize, classes, args`` and either ``head`` (QUICK: the
@@ -15,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from pictolab.contract.storage_keys import model_key
 from pictolab.storage import Storage
 
 from .backbones import BackboneSpec, frozen_backbones, get_spec
@@ -22,15 +24,11 @@ from .checkpoint import load_object, save_object
 from .data import load_image
 from .device import autocast, memory_format, to_device
 from .embeddings import embed_images
+from .heads import LinearHead
 from .presets import get_preset
-from .quick import LinearHead
 
 MODEL_FORMAT = "pictolab-model/1"
 PREDICT_BATCH = 32
-
-
-def model_key(run_id: str) -> str:
-    return f"runs/{run_id}/model.pt"
 
 
 class DeepClassifier(nn.Module):
@@ -105,6 +103,38 @@ class LoadedModel:
                 logits = self.net(batch)
             out.append(torch.softmax(logits.float(), 1).cpu().numpy())
         return np.concatenate(out) if out else np.zeros((0, len(self.classes)), np.float32)
+
+    def explain(self, storage: Storage, uri: str, key: str, *, max_pixels: int = 50_000_000):
+        """One photo's class probabilities (C,) and the heatmap of its predicted class
+        (:class:`ml_api.explain.Heatmap`, over the whole photo). The same preprocessing and
+        forward pass as :meth:`probabilities`, keeping the last conv block's map that the
+        pooling would drop: QUICK gets the exact CAM, DEEP Grad-CAM (see ml_api.explain)."""
+        from .explain import class_activation_map, fold_linear_head, grad_cam, normalise, to_photo
+
+        image = load_image(storage, uri, key, min_size=self.preset.size, max_pixels=max_pixels)
+        batch = to_device(self.preset.batch([image], self.preset.eval_transform()), self.device)
+        with torch.no_grad(), autocast(self.device):
+            if self.mode == "QUICK":
+                feature_map = frozen_backbones.get(self.spec.id, self.device).forward_features(batch)
+            else:
+                feature_map = self.net.features.forward_features(batch)
+        feature_map = feature_map[0].float()
+        if self.mode == "QUICK":
+            with torch.no_grad():
+                logits = self.head(feature_map.mean((1, 2))[None])[0]
+            predicted = int(logits.argmax())
+            weight, bias = fold_linear_head(self.head)
+            cam = class_activation_map(feature_map, weight, bias, predicted)
+        else:
+            def head_fn(maps: torch.Tensor) -> torch.Tensor:  # DeepClassifier.forward after the conv blocks
+                return self.net.head(self.net.dropout(maps.mean((2, 3))))
+
+            with torch.no_grad():
+                logits = head_fn(feature_map[None])[0]
+            predicted = int(logits.argmax())
+            cam = grad_cam(feature_map, head_fn, predicted)
+        probabilities = torch.softmax(logits.float(), 0).cpu().numpy()
+        return probabilities, to_photo(normalise(cam), image.width, image.height, self.preset.size)
 
 
 def load_model(storage: Storage, run_id: str, device: torch.device) -> LoadedModel:

@@ -4,15 +4,20 @@ call the service object in ``info.context.service``."""
 from __future__ import annotations
 
 import graphene
-from graphene.types.generic import GenericScalar
 import numpy as np
+from graphene.types.generic import GenericScalar
 
+from pictolab.contract.jobs import JobErrorCode
+from pictolab.contract.jobs import JobStatus as JobStatusValue
+from pictolab.contract.storage_keys import analysis_key
 from pictolab.graphql import ApiError
 
-from .backbones import BackboneUnavailable
+from .backbones import BackboneUnavailable, UnknownBackbone, get_spec
 from .data import ImageLoadError, key_for_uri
+from .engine import evaluate
+from .hints import group_hints
 from .jobs import SUCCEEDED, QueueFull, ShuttingDown
-from .training_request import InvalidRequest, validate_run_id
+from .training_request import MAX_EXAMPLES, InvalidRequest, validate_run_id
 
 
 class TrainingMode(graphene.Enum):
@@ -20,11 +25,8 @@ class TrainingMode(graphene.Enum):
     DEEP = "DEEP"
 
 
-class JobStatus(graphene.Enum):
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
+JobStatus = graphene.Enum.from_enum(JobStatusValue)
+JobErrorCodeEnum = graphene.Enum.from_enum(JobErrorCode, description="Why a FAILED job failed")
 
 
 class ExampleInput(graphene.InputObjectType):
@@ -49,7 +51,8 @@ class TrainingJob(graphene.ObjectType):
     epoch = graphene.Int()
     epochs = graphene.Int()
     train_accuracy = graphene.Float()
-    error = graphene.String()
+    error = graphene.String(description="What went wrong, in words (names the photo or the cause)")
+    error_code = JobErrorCodeEnum(description="What went wrong, as a code: branch on this, not on `error`")
     model_uri = graphene.String()
     mode = TrainingMode()
     backbone = graphene.String()
@@ -59,17 +62,28 @@ class TrainingJob(graphene.ObjectType):
     resumed_from_epoch = graphene.Int(description="DEEP: the checkpoint epoch this attempt started from")
     epochs_run = graphene.Int(description="DEEP: epochs trained by this attempt")
     interrupted = graphene.Boolean()
+    worker = graphene.String(description="the replica (hostname:pid) that runs or ran the job")
 
     @staticmethod
     def from_status(status: dict) -> TrainingJob:
         return TrainingJob(
             run_id=status["runId"], status=status["status"], progress=float(status.get("progress") or 0.0),
             epoch=status.get("epoch"), epochs=status.get("epochs"), train_accuracy=status.get("trainAccuracy"),
-            error=status.get("error"), model_uri=status.get("modelUri"), mode=status.get("mode"),
+            error=status.get("error"), error_code=status.get("errorCode"), model_uri=status.get("modelUri"), mode=status.get("mode"),
             backbone=status.get("backbone"), heartbeat_at=status.get("heartbeat"),
             updated_at=status.get("updatedAt"), attempt=status.get("attempt"),
             resumed_from_epoch=status.get("resumedFromEpoch"), epochs_run=status.get("epochsRun"),
-            interrupted=bool(status.get("interrupted")))
+            interrupted=bool(status.get("interrupted")), worker=_worker(status))
+
+    analysis = graphene.Field(lambda: RunAnalysis, description="confusing photos and per-class sureness; "
+                                                       "null until the run succeeded")
+
+    @staticmethod
+    def resolve_analysis(root, info):
+        if root.status != SUCCEEDED:
+            return None
+        data = _service(info).storage.get_json_or_none(analysis_key(root.run_id))
+        return None if data is None else RunAnalysis.from_json(data)
 
 
 class PredictInput(graphene.InputObjectType):
@@ -82,10 +96,52 @@ class LabelScore(graphene.ObjectType):
     confidence = graphene.Float(required=True)
 
 
+class Heatmap(graphene.ObjectType):
+    """Where the model looked for the predicted class (ml_api.explain): row-major from the
+    top-left over the whole photo as sent, values in [0, 1], at least 7 x 7; 0 outside the
+    centre crop the model sees."""
+
+    width = graphene.Int(required=True)
+    height = graphene.Int(required=True)
+    values = graphene.List(graphene.NonNull(graphene.Float), required=True)
+
+
 class Prediction(graphene.ObjectType):
     label = graphene.String(required=True)
     confidence = graphene.Float(required=True)
     scores = graphene.List(graphene.NonNull(LabelScore), required=True)
+    heatmap = graphene.Field(Heatmap, description="QUICK: class activation map; DEEP: Grad-CAM")
+
+
+class ConfusingPhoto(graphene.ObjectType):
+    uri = graphene.String(required=True)
+    label = graphene.String(required=True, description="the class the group put it in")
+    predicted = graphene.String(required=True, description="the class a model trained without it chose")
+    confidence = graphene.Float(required=True)
+
+
+class ClassSureness(graphene.ObjectType):
+    label = graphene.String(required=True)
+    count = graphene.Int(required=True)
+    sure = graphene.Float(description="mean cross-validated probability of the class on its own photos; "
+                                      "null with a single photo")
+    accuracy = graphene.Float(description="cross-validated accuracy on the class's photos")
+
+
+class RunAnalysis(graphene.ObjectType):
+    """The run's own training photos, cross-validated on frozen embeddings (ml_api.analysis)."""
+
+    method = graphene.String(required=True)
+    folds = graphene.Int(required=True)
+    threshold = graphene.Float(required=True, description="confidence from which a photo counts as confusing")
+    confusing = graphene.List(graphene.NonNull(ConfusingPhoto), required=True)
+    per_class = graphene.List(graphene.NonNull(ClassSureness), required=True)
+
+    @staticmethod
+    def from_json(data: dict) -> RunAnalysis:
+        return RunAnalysis(method=data["method"], folds=data["folds"], threshold=data["threshold"],
+                           confusing=[ConfusingPhoto(**row) for row in data["confusing"]],
+                           per_class=[ClassSureness(**row) for row in data["perClass"]])
 
 
 class EvaluateInput(graphene.InputObjectType):
@@ -111,14 +167,55 @@ class Evaluation(graphene.ObjectType):
     misclassified = graphene.List(graphene.NonNull(Misclassified), required=True)
 
 
+class PhotoHintsInput(graphene.InputObjectType):
+    examples = graphene.List(graphene.NonNull(ExampleInput), required=True)
+    classes = graphene.List(graphene.NonNull(graphene.String),
+                            description="every class of the group (default: the examples' labels)")
+    backbone = graphene.String()
+
+
+class PhotoHint(graphene.ObjectType):
+    uri = graphene.String(required=True)
+    codes = graphene.List(graphene.NonNull(graphene.String), required=True,
+                          description="TOO_DARK, BLURRY, NEAR_DUPLICATE (ml_api.hints)")
+    brightness = graphene.Float(required=True)
+    sharpness = graphene.Float(required=True)
+    duplicate_of = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class ClassPairHint(graphene.ObjectType):
+    a = graphene.String(required=True)
+    b = graphene.String(required=True)
+    overlap = graphene.Float(required=True, description="share of the two classes' photos nearer the other one")
+    code = graphene.String(required=True, description="CLASSES_LOOK_ALIKE")
+
+
+class PhotoHints(graphene.ObjectType):
+    photos = graphene.List(graphene.NonNull(PhotoHint), required=True, description="in the examples' order")
+    class_pairs = graphene.List(graphene.NonNull(ClassPairHint), required=True,
+                                description="only the pairs that look alike")
+
+
 class Health(graphene.ObjectType):
     device = graphene.String(required=True)
     device_name = graphene.String()
     backbone = graphene.String(required=True)
     ready = graphene.Boolean(required=True)
+    # This replica's load: the BFF sends each new run to the least-loaded replica.
+    queued = graphene.Int(required=True, description="jobs accepted here, waiting for a worker")
+    running = graphene.Int(required=True, description="jobs training here now")
+    capacity = graphene.Int(required=True, description="jobs this replica trains at once")
+    worker = graphene.String(required=True, description="this replica, hostname:pid (as TrainingJob.worker)")
 
 
 # ---- helpers ------------------------------------------------------------------------------
+def _worker(status: dict) -> str | None:
+    if status.get("worker"):
+        return status["worker"]
+    owner = status.get("owner") or {}  # a status written before `worker` existed
+    return f"{owner['host']}:{owner['pid']}" if owner.get("host") and owner.get("pid") else None
+
+
 def _service(info):
     return info.context.service
 
@@ -148,12 +245,22 @@ def _key(service, uri: str, where: str) -> str:
 
 # ---- operations ---------------------------------------------------------------------------
 class Query(graphene.ObjectType):
-    training_job = graphene.Field(TrainingJob, run_id=graphene.ID(required=True))
+    training_job = graphene.Field(
+        TrainingJob, run_id=graphene.ID(required=True),
+        wait_seconds=graphene.Float(description="long poll: answer when the status changes from "
+                                                "`seenStatus` (or progress moves), at most this long "
+                                                "(capped at 5 s; ml_api/job_wait.py)"),
+        seen_status=JobStatus(description="the status the caller last saw (default: the current one)"))
     health = graphene.Field(Health, required=True)
 
     @staticmethod
-    def resolve_training_job(root, info, run_id):
-        status = _service(info).jobs.read_status(_run_id(run_id))
+    def resolve_training_job(root, info, run_id, wait_seconds=None, seen_status=None):
+        service = _service(info)
+        if wait_seconds:
+            seen = getattr(seen_status, "value", seen_status)
+            status = service.waiter.wait(_run_id(run_id), float(wait_seconds), seen)
+        else:
+            status = service.jobs.read_status(_run_id(run_id))
         if status is None:
             raise ApiError(f"unknown run {run_id}", "NOT_FOUND")
         return TrainingJob.from_status(status)
@@ -162,7 +269,7 @@ class Query(graphene.ObjectType):
     def resolve_health(root, info):
         service = _service(info)
         return Health(device=service.device.type, device_name=service.device_name,
-                      backbone=service.settings.ml_backbone, ready=service.ready)
+                      backbone=service.settings.ml_backbone, ready=service.ready, **service.jobs.load())
 
 
 class StartTraining(graphene.Mutation):
@@ -200,13 +307,14 @@ class Predict(graphene.Mutation):
         key = _key(service, input.image_uri, "imageUri")
         model = _finished_model(service, run_id)
         try:
-            probabilities = model.probabilities(service.storage, [(input.image_uri, key)], use_cache=False,
-                                                max_pixels=service.settings.max_image_pixels)[0]
+            probabilities, heatmap = model.explain(service.storage, input.image_uri, key,
+                                                   max_pixels=service.settings.max_image_pixels)
         except ImageLoadError as exc:
             raise ApiError(str(exc), "BAD_USER_INPUT") from None
         order = np.argsort(-probabilities, kind="stable")
         scores = [LabelScore(label=model.classes[i], confidence=float(probabilities[i])) for i in order]
-        return Prediction(label=scores[0].label, confidence=scores[0].confidence, scores=scores)
+        return Prediction(label=scores[0].label, confidence=scores[0].confidence, scores=scores,
+                          heatmap=Heatmap(**heatmap.as_dict()))
 
 
 class Evaluate(graphene.Mutation):
@@ -230,29 +338,97 @@ class Evaluate(graphene.Mutation):
                                "BAD_USER_INPUT")
         try:
             # Test photos are scored again and again (scoreboard): cache their embeddings.
-            probabilities = model.probabilities(service.storage, items, use_cache=True,
-                                                max_pixels=service.settings.max_image_pixels)
+            result = evaluate(model, service.storage, items, [e.label for e in input.examples], use_cache=True,
+                              max_pixels=service.settings.max_image_pixels)
         except ImageLoadError as exc:
             raise ApiError(str(exc), "BAD_USER_INPUT") from None
-        predicted = probabilities.argmax(1)
-        truth = np.array([labels.index(e.label) for e in input.examples])
-        confusion = np.zeros((len(labels), len(labels)), dtype=int)
-        np.add.at(confusion, (truth, predicted), 1)
-        per_class = []
+        misclassified = [Misclassified(uri=input.examples[i].uri, label=input.examples[i].label,
+                                       predicted=result.predicted[i]) for i in result.misclassified]
+        return Evaluation(run_id=run_id, accuracy=result.accuracy, labels=result.labels,
+                          per_class=result.per_class, confusion=result.confusion, misclassified=misclassified)
+
+
+class PhotoHintsMutation(graphene.Mutation):
+    """Hints for one group's photos (ml_api.hints); embeddings are cached for later runs."""
+
+    class Arguments:
+        input = PhotoHintsInput(required=True)
+
+    Output = PhotoHints
+
+    @staticmethod
+    def mutate(root, info, input):
+        service = _service(info)
+        if not input.examples:
+            raise ApiError("photoHints needs at least one example", "BAD_USER_INPUT")
+        if len(input.examples) > MAX_EXAMPLES:
+            raise ApiError(f"at most {MAX_EXAMPLES} examples", "BAD_USER_INPUT")
+        labels = [e.label for e in input.examples]
+        classes = list(input.classes) if input.classes else list(dict.fromkeys(labels))
+        if len(set(classes)) != len(classes):
+            raise ApiError("classes must be unique", "BAD_USER_INPUT")
         for i, label in enumerate(labels):
-            count = int(confusion[i].sum())
-            per_class.append({"label": label, "count": count,
-                              "accuracy": float(confusion[i, i] / count) if count else None})
-        misclassified = [Misclassified(uri=e.uri, label=e.label, predicted=labels[p])
-                         for e, p, t in zip(input.examples, predicted, truth) if p != t]
-        return Evaluation(run_id=run_id, accuracy=float((predicted == truth).mean()), labels=labels,
-                          per_class=per_class, confusion=confusion.tolist(), misclassified=misclassified)
+            if label not in classes:
+                raise ApiError(f"examples[{i}]: label {label!r} is not one of the classes", "BAD_USER_INPUT")
+        items = [(e.uri, _key(service, e.uri, f"examples[{i}]")) for i, e in enumerate(input.examples)]
+        backbone = input.backbone or service.settings.ml_backbone
+        try:
+            get_spec(backbone).check_available()
+            photos, pairs = group_hints(service.storage, items, labels, classes, backbone, service.device,
+                                        max_pixels=service.settings.max_image_pixels)
+        except UnknownBackbone as exc:
+            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+        except BackboneUnavailable as exc:
+            raise ApiError(str(exc), "FAILED_PRECONDITION") from None
+        except ImageLoadError as exc:
+            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+        return PhotoHints(
+            photos=[PhotoHint(uri=h.uri, codes=h.codes, brightness=h.brightness, sharpness=h.sharpness,
+                              duplicate_of=h.duplicate_of) for h in photos],
+            class_pairs=[ClassPairHint(a=p.a, b=p.b, overlap=p.overlap, code=p.code) for p in pairs])
+
+
+class EmbedPhotosInput(graphene.InputObjectType):
+    uris = graphene.List(graphene.NonNull(graphene.String), required=True)
+    backbone = graphene.String(description="default: the ML API's default backbone")
+
+
+class EmbedPhotosResult(graphene.ObjectType):
+    cached = graphene.List(graphene.NonNull(graphene.String), required=True,
+                           description="the uris whose embeddings are cached (or that are gone): done")
+    accepted = graphene.Int(required=True, description="uris queued (or already queued) for embedding")
+    queued = graphene.Int(required=True, description="photos waiting in this replica's queue")
+
+
+class EmbedPhotos(graphene.Mutation):
+    """Eager embeddings (ml_api/embed_queue.py): enqueue stored photos for background
+    embedding and answer at once; send again later to learn which are cached."""
+
+    class Arguments:
+        input = EmbedPhotosInput(required=True)
+
+    Output = EmbedPhotosResult
+
+    @staticmethod
+    def mutate(root, info, input):
+        service = _service(info)
+        if len(input.uris) > MAX_EXAMPLES:
+            raise ApiError(f"at most {MAX_EXAMPLES} uris", "BAD_USER_INPUT")
+        backbone = input.backbone or service.settings.ml_backbone
+        try:
+            get_spec(backbone)
+        except UnknownBackbone as exc:
+            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+        items = [(uri, _key(service, uri, f"uris[{i}]")) for i, uri in enumerate(input.uris)]
+        return EmbedPhotosResult(**service.embedder.submit(items, backbone))
 
 
 class Mutation(graphene.ObjectType):
     start_training = StartTraining.Field(required=True)
+    embed_photos = EmbedPhotos.Field(required=True)
     predict = Predict.Field(required=True)
     evaluate = Evaluate.Field(required=True)
+    photo_hints = PhotoHintsMutation.Field(required=True)
 
 
 def build_schema() -> graphene.Schema:

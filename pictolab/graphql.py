@@ -2,8 +2,10 @@
 
 graphql-server 3.0's view takes no context, middleware or validation rules in its
 constructor, so :class:`PictolabGraphQLView` subclasses it to add them, plus:
-typed errors (``extensions.code``), masking of unexpected exceptions, a depth limit,
-optional hiding of introspection, strict multipart parsing and the CSRF preflight rule.
+typed errors (``extensions.code``), masking of unexpected exceptions, a depth limit, a cost
+limit (fields and list fields, fragments expanded), optional hiding of introspection, a
+body limit counted in bytes read (chunked bodies too), strict multipart parsing and the CSRF
+preflight rule.
 """
 
 from __future__ import annotations
@@ -16,11 +18,26 @@ from typing import Any
 import graphene
 from flask import Request, Response, request
 from graphene.validation import depth_limit_validator
-from graphql import ExecutionResult, GraphQLError, specified_rules
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    ValidationRule,
+    get_named_type,
+    get_nullable_type,
+    is_composite_type,
+    specified_rules,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from graphql_server import execute_sync
 from graphql_server.flask.views import GraphQLView
 from graphql_server.http.exceptions import HTTPException
+
+from pictolab.contract.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +45,11 @@ PREFLIGHT_HEADER = "Apollo-Require-Preflight"
 # Real operations are a few kilobytes; only multipart uploads need the big body limit. A
 # cap here keeps a megabyte of aliases ({a0: x a1: x ...}) from costing seconds of CPU.
 MAX_JSON_BYTES = 64 * 1024
+# The depth limit does not stop width: 1000 aliased `photos` lists fit in 20 KB and cost 1000
+# database queries. The app's largest operation selects a few dozen fields and a handful of
+# lists; these caps leave it ample room.
+MAX_FIELDS = 500
+MAX_LIST_FIELDS = 50
 
 
 class ApiError(GraphQLError):
@@ -35,7 +57,8 @@ class ApiError(GraphQLError):
 
     Codes used across PictoLab: BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
     CONFLICT, FAILED_PRECONDITION (e.g. wrong workshop phase), RATE_LIMITED,
-    PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, UNAVAILABLE, INTERNAL.
+    PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, UNAVAILABLE, INTERNAL, and
+    QUERY_TOO_COMPLEX (the cost limit, before anything runs).
     """
 
     def __init__(self, message: str, code: str = "BAD_USER_INPUT", **extensions: Any):
@@ -59,6 +82,66 @@ class Upload(graphene.Scalar):
         raise GraphQLError("Upload values come from multipart file parts, not from the query text")
 
 
+def cost_limit_validator(max_fields: int = MAX_FIELDS,
+                         max_list_fields: int = MAX_LIST_FIELDS) -> type[ValidationRule]:
+    """A validation rule refusing operations that select more than ``max_fields`` fields or
+    more than ``max_list_fields`` list-typed fields, counting every fragment spread as the
+    fields it expands to (a few nested fragments multiply fast). Runs before execution, so
+    a refused operation costs a parse and a walk, never a resolver."""
+
+    class CostLimitRule(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_args):
+            context = self.context
+            schema = context.schema
+            fragments = {f.name.value: f for f in context.document.definitions
+                         if getattr(f, "kind", None) == "fragment_definition"}
+            root = schema.get_root_type(node.operation)
+            memo: dict[str, tuple[int, int]] = {}
+
+            def walk(selection_set, parent, active: frozenset[str]) -> tuple[int, int]:
+                fields = lists = 0
+                for selection in selection_set.selections if selection_set else ():
+                    if isinstance(selection, FieldNode):
+                        fields += 1
+                        field = getattr(parent, "fields", {}).get(selection.name.value) if parent else None
+                        child = None
+                        if field is not None:
+                            if isinstance(get_nullable_type(field.type), GraphQLList):
+                                lists += 1
+                            named = get_named_type(field.type)
+                            child = named if is_composite_type(named) else None
+                        f, li = walk(selection.selection_set, child, active)
+                        fields, lists = fields + f, lists + li
+                    elif isinstance(selection, InlineFragmentNode):
+                        condition = selection.type_condition
+                        target = schema.get_type(condition.name.value) if condition else parent
+                        f, li = walk(selection.selection_set, target, active)
+                        fields, lists = fields + f, lists + li
+                    elif isinstance(selection, FragmentSpreadNode):
+                        name = selection.name.value
+                        fragment = fragments.get(name)
+                        if fragment is None or name in active:
+                            continue  # unknown or cyclic: the spec's own rules report it
+                        if name not in memo:
+                            memo[name] = walk(fragment.selection_set,
+                                              schema.get_type(fragment.type_condition.name.value),
+                                              active | {name})
+                        f, li = memo[name]
+                        fields, lists = fields + f, lists + li
+                    if fields > max_fields or lists > max_list_fields:
+                        break  # already over: no need to expand the rest
+                return fields, lists
+
+            fields, lists = walk(node.selection_set, root, frozenset())
+            if fields > max_fields or lists > max_list_fields:
+                context.report_error(GraphQLError(
+                    f"This request asks for too much at once ({fields} fields, {lists} lists; "
+                    f"at most {max_fields} and {max_list_fields}). Send smaller requests.",
+                    node, extensions={"code": "QUERY_TOO_COMPLEX"}))
+
+    return CostLimitRule
+
+
 def _error_code(error: GraphQLError) -> str | None:
     return (error.extensions or {}).get("code")
 
@@ -70,6 +153,9 @@ def mask_unexpected(error: GraphQLError) -> GraphQLError:
         if not _error_code(error):
             error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
         return error
+    if isinstance(original, DomainError):  # raised by service code: typed, meant to be seen
+        return GraphQLError(original.message, nodes=error.nodes, path=error.path,
+                            extensions=original.extensions)
     if isinstance(original, GraphQLError):
         if not _error_code(original) and not _error_code(error):
             error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
@@ -79,6 +165,12 @@ def mask_unexpected(error: GraphQLError) -> GraphQLError:
     log.error("unexpected error in %s", ".".join(map(str, error.path or [])), exc_info=original)
     return GraphQLError("Internal error", nodes=error.nodes, path=error.path,
                         extensions={"code": "INTERNAL"})
+
+
+def _too_large(limit: int) -> Response:
+    body = {"errors": [{"message": f"A GraphQL request without files may be at most {limit // 1024} KB.",
+                        "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
+    return Response(json.dumps(body), status=413, mimetype="application/json")
 
 
 class PictolabGraphQLView(GraphQLView):
@@ -92,7 +184,8 @@ class PictolabGraphQLView(GraphQLView):
     def __init__(self, schema: graphene.Schema, *, context_factory: Callable[[Request], Any],
                  max_depth: int = 8, introspection: bool = True, graphiql: bool = False,
                  require_preflight_for_multipart: bool = True, multipart_uploads_enabled: bool = True,
-                 max_json_bytes: int = MAX_JSON_BYTES):
+                 max_json_bytes: int = MAX_JSON_BYTES, max_fields: int = MAX_FIELDS,
+                 max_list_fields: int = MAX_LIST_FIELDS):
         super().__init__(schema=schema.graphql_schema, graphql_ide="graphiql" if graphiql else None,
                          allow_queries_via_get=False, multipart_uploads_enabled=multipart_uploads_enabled)
         self.context_factory = context_factory
@@ -102,7 +195,8 @@ class PictolabGraphQLView(GraphQLView):
         # mask_unexpected already logs the unexpected ones, once.
         logging.getLogger("graphql_server.execution").setLevel(logging.CRITICAL)
         self.require_preflight_for_multipart = require_preflight_for_multipart
-        rules: Iterable = (*specified_rules, depth_limit_validator(max_depth=max_depth))
+        rules: Iterable = (*specified_rules, depth_limit_validator(max_depth=max_depth),
+                           cost_limit_validator(max_fields, max_list_fields))
         if not introspection:
             rules = (*rules, NoSchemaIntrospectionCustomRule)
         self.validation_rules = tuple(rules)
@@ -110,12 +204,25 @@ class PictolabGraphQLView(GraphQLView):
     allow_queries_via_get = False
 
     def dispatch_request(self):
-        if request.mimetype != "multipart/form-data" and (request.content_length or 0) > self.max_json_bytes:
-            body = {"errors": [{"message": f"A GraphQL request without files may be at most "
-                                           f"{self.max_json_bytes // 1024} KB.",
-                                "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
-            return Response(json.dumps(body), status=413, mimetype="application/json")
+        if request.method == "POST" and request.mimetype != "multipart/form-data":
+            if (request.content_length or 0) > self.max_json_bytes:
+                return _too_large(self.max_json_bytes)
+            # Count the bytes actually read: a chunked body has no Content-Length to check,
+            # and werkzeug cuts a chunked body at the limit silently, so read one byte more
+            # than allowed and refuse if it came. The body stays cached for the view. (Where
+            # a before_request hook read the body already, it was read under the app's cap.)
+            request.max_content_length = self.max_json_bytes + 1
+            if len(request.get_data(cache=True)) > self.max_json_bytes:
+                return _too_large(self.max_json_bytes)
         return super().dispatch_request()
+
+    def get_graphql_request_data(self, request, context, data, protocol):
+        # graphql-server assumes an object and fails with a 500 on anything else; a batch
+        # ([{...}, {...}]) is the likely one, and PictoLab does not support batching.
+        if not isinstance(data, dict):
+            raise HTTPException(400, "The request body must be one JSON object "
+                                     "({\"query\": ...}); batching is not supported")
+        return super().get_graphql_request_data(request, context, data, protocol)
 
     def get_context(self, request: Request, response) -> Any:
         context = self.context_factory(request)

@@ -1,15 +1,29 @@
 """Structured JSON logs with a ``severity`` field (Cloud Logging reads it), and one log
-line per HTTP request with its latency."""
+line per HTTP request with its latency. The request line never carries a login token: QR
+cards put it in the URL fragment (``/join#<token>``, never sent), and a legacy
+``/join/<token>`` path is logged as ``/join/[redacted]``."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from datetime import UTC, datetime
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+# Cards printed before the token moved into the fragment still open /join/<token>.
+_TOKEN_PATH = re.compile(r"^/join/[^/]+")
+# The same anywhere in a line: gunicorn's access log (its request line), an exception text.
+_TOKEN_IN_TEXT = re.compile(r"/join/[^\s/?#\"'\\]+")
+
+
+def loggable_path(path: str) -> str:
+    """``path`` with a login token, if it carries one, replaced: logs are read by more
+    people, and kept longer, than the cards are valid."""
+    return _TOKEN_PATH.sub("/join/[redacted]", path)
 
 
 class JsonFormatter(logging.Formatter):
@@ -30,7 +44,9 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        # Every line, whoever logs it (gunicorn's access log uses this formatter too), loses
+        # any login token a legacy /join/<token> path carried.
+        return _TOKEN_IN_TEXT.sub("/join/[redacted]", json.dumps(entry, default=str, ensure_ascii=False))
 
 
 def configure_logging(service: str, level: str = "INFO", stream=None) -> None:
@@ -60,9 +76,10 @@ def init_request_logging(app) -> None:
         started = g.pop("_pictolab_started", None)
         latency_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
         if request.path not in ("/healthz", "/readyz") or response.status_code >= 400:
+            path = loggable_path(request.path)
             log.info(
-                "%s %s %s", request.method, request.path, response.status_code,
-                extra={"httpRequest": {"requestMethod": request.method, "requestUrl": request.path,
+                "%s %s %s", request.method, path, response.status_code,
+                extra={"httpRequest": {"requestMethod": request.method, "requestUrl": path,
                                        "status": response.status_code, "remoteIp": request.remote_addr,
                                        "latency": f"{(latency_ms or 0) / 1000:.4f}s"},
                        "latency_ms": latency_ms},

@@ -25,6 +25,17 @@ ML_DEVICES = ("auto", "cuda", "cpu")
 _WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "password", "admin", "pictolab"}
 
 
+# A workshop's most classes (bff.workshops.MAX_CLASSES enforces it): with
+# max_photos_per_class it bounds the examples of one startTraining.
+MAX_CLASSES_PER_WORKSHOP = 20
+# One example in an ML API request, JSON-encoded: {"uri": "<storage URI>", "label": "<32 hex>"}.
+# A BFF photo URI is ~60 characters plus the storage URL (a bucket and prefix, or a path);
+# 640 bytes leaves a storage URL of ~500 characters.
+ML_EXAMPLE_JSON_BYTES = 640
+# The rest of an ML API request: the query text and the other variables.
+ML_REQUEST_OVERHEAD_BYTES = 64 * 1024
+
+
 class SettingsError(ValueError):
     """A setting is missing, malformed or unsafe for the environment."""
 
@@ -68,8 +79,15 @@ class Settings:
     data_dir: Path = _env("DATA_DIR", parse=lambda v: Path(v).expanduser().resolve(),
                           default=None, doc="root of the embedded defaults")
     database_url: str = _env("DATABASE_URL", default="", doc="SQLAlchemy URL")
+    # Per process (gunicorn worker): the sum over every pod must fit Cloud SQL's
+    # max_connections (docs/deploy.md, connection budget).
+    db_pool_size: int = _env("DB_POOL_SIZE", parse=int, default=5,
+                             doc="PostgreSQL connections each BFF process keeps open")
+    db_max_overflow: int = _env("DB_MAX_OVERFLOW", parse=int, default=5,
+                                doc="extra PostgreSQL connections a BFF process may open under load")
     storage_url: str = _env("STORAGE_URL", default="", doc="file:///abs/path or gs://bucket/prefix")
-    ml_api_url: str = _env("ML_API_URL", default="http://127.0.0.1:8002", doc="base URL of the ML API")
+    ml_api_url: str = _env("ML_API_URL", default="http://127.0.0.1:8002", doc="base URL of the ML API; several replicas: comma-separated, or a DNS name "
+                                "with one address per replica (a headless Service)")
     bff_url: str = _env("BFF_URL", default="",
                         doc="frontend server only: forward /graphql and /media here (pictolab up)")
     public_url: str = _env("PUBLIC_URL", default="http://localhost:8000",
@@ -90,10 +108,17 @@ class Settings:
                                  doc="largest accepted request body")
     max_image_pixels: int = _env("MAX_IMAGE_PIXELS", parse=int, default=50_000_000,
                                  doc="decompression-bomb guard")
+    decode_memory_bytes: int = _env("DECODE_MEMORY_BYTES", parse=int, default=0,
+                                    doc="BFF: image decode memory per process; 0 = the container's "
+                                        "memory limit / worker processes, less 192 MiB each")
     max_photos_per_class: int = _env("MAX_PHOTOS_PER_CLASS", parse=int, default=60,
                                      doc="per group and class")
+    max_test_photos: int = _env("MAX_TEST_PHOTOS", parse=int, default=1000,
+                                doc="hidden test photos per workshop (each run is scored on all of them)")
     min_photos_per_class: int = _env("MIN_PHOTOS_PER_CLASS", parse=int, default=5,
                                      doc="needed before training")
+    retention_days: int = _env("RETENTION_DAYS", parse=int, default=30,
+                               doc="closed workshops older than this are purged at `pictolab up`")
     graphiql: bool = _env("GRAPHIQL", parse=_parse_bool, default=None,
                           doc="serve GraphiQL (default: on in development)")
     log_level: str = _env("LOG_LEVEL", default="INFO", doc="Python log level")
@@ -102,6 +127,18 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.env == DEVELOPMENT
+
+    @property
+    def max_examples_per_request(self) -> int:
+        """The most examples one ML API request carries: a group's photos (startTraining)
+        or a workshop's hidden test photos (evaluate)."""
+        return max(self.max_photos_per_class * MAX_CLASSES_PER_WORKSHOP, self.max_test_photos)
+
+    @property
+    def ml_max_request_bytes(self) -> int:
+        """The ML API's body cap, sized by what its requests carry (its only client is the
+        BFF): the most examples x the bytes of one, plus the query. 832 KB by default."""
+        return ML_REQUEST_OVERHEAD_BYTES + self.max_examples_per_request * ML_EXAMPLE_JSON_BYTES
 
     @property
     def is_local(self) -> bool:
@@ -159,8 +196,12 @@ class Settings:
             raise SettingsError("PICTOLAB_TRUSTED_PROXY_HOPS must be >= 0")
         if not self.storage_url.startswith(("file://", "gs://")):
             raise SettingsError("PICTOLAB_STORAGE_URL must start with file:// or gs://")
+        if self.decode_memory_bytes < 0:
+            raise SettingsError("PICTOLAB_DECODE_MEMORY_BYTES must be >= 0 (0: derived)")
+        if self.db_pool_size < 1 or self.db_max_overflow < 0:
+            raise SettingsError("PICTOLAB_DB_POOL_SIZE must be >= 1 and PICTOLAB_DB_MAX_OVERFLOW >= 0")
         for name in ("max_upload_bytes", "max_image_pixels", "max_photos_per_class",
-                     "ml_model_cache_size", "ml_gpu_concurrency"):
+                     "ml_model_cache_size", "ml_gpu_concurrency", "retention_days", "max_test_photos"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"PICTOLAB_{name.upper()} must be positive")
         return self

@@ -1,55 +1,19 @@
-"""Fixtures shared by every test package.
+"""Fixtures shared by every test package (plain helpers: tests/helpers.py).
 
 Under ``CI=true`` nothing may skip: a missing tool is a failure there. Outside CI a test may
-skip for a missing system tool, saying how to install it (see :func:`require_tool`).
+skip for a missing system tool, saying how to install it (see ``tests.helpers.require_tool``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import threading
-import time
 import uuid
 
 import pytest
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-POSTGRES_URL = os.environ.get("PICTOLAB_TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def require(condition: bool, why: str) -> None:
-    """Skip locally (with how to fix it), fail under CI."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"required in CI: {why}")
-    pytest.skip(why)
-
-
-def require_tool(name: str, install_hint: str) -> str:
-    path = shutil.which(name)
-    require(path is not None, f"{name} not found; install it with: {install_hint}")
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+# Plain helpers live in tests/helpers.py (test modules import them from there).
+from tests.helpers import POSTGRES_URL, free_port, require, wait_for_port
 
 
 @pytest.fixture(scope="session")

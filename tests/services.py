@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 PICTOLAB = str(Path(sys.executable).with_name("pictolab"))
 

@@ -68,3 +68,29 @@ def test_a_wrong_shape_is_caught(bff_schema):
     """The check can fail: an unknown field or a missing selection is an error."""
     assert validate(bff_schema, parse("{ workshop { id nope } }"))
     assert validate(bff_schema, parse("{ scoreboard { group } }"))
+
+
+# ---- the internal contract: what the BFF sends to the ML API --------------------------------
+def test_every_query_the_bff_sends_is_valid_against_the_ml_api(ml_schema):
+    """bff.ml_client holds every ML API operation the BFF sends: each one must be valid
+    against the ML API's schema, so a renamed or removed field fails here, not in a workshop."""
+    from bff.ml_client import OPERATIONS
+
+    assert {"startTraining", "trainingJob", "predict", "evaluate", "health"} <= set(OPERATIONS)
+    for name, operation in OPERATIONS.items():
+        assert validate(ml_schema, parse(operation)) == [], name
+
+
+def test_the_bff_reads_the_typed_error_code_of_a_job(ml_schema):
+    """The reconciler maps the job's errorCode, never its message: the field must be there."""
+    from bff.ml_client import JOB_FIELDS
+
+    assert "errorCode" in JOB_FIELDS.split()
+    assert validate(ml_schema, parse("{ trainingJob(runId: \"r\") { errorCode } }")) == []
+
+
+def test_a_renamed_ml_field_is_caught(ml_schema):
+    """The check can fail: the same operation with one field renamed is invalid."""
+    from bff.ml_client import TRAINING_JOB
+
+    assert validate(ml_schema, parse(TRAINING_JOB.replace("heartbeatAt", "heartbeat")))

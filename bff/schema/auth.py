@@ -40,16 +40,21 @@ class AuthMutation:
     def resolve_login(root, info, token):
         ctx = info.context
         failures = FailureLimit("login", auth.device_id(), ctx.client_ip)
-        if failures.blocked():
+        # The failing device waits, whatever it sends now (see bff/ratelimit.py) ...
+        if failures.device_blocked():
             raise ApiError("Too many wrong cards; wait a minute.", code="RATE_LIMITED")
         group = auth.group_for_token(ctx.db, ctx.settings, token)
         if group is None:
+            # ... but a busy venue address never keeps a real card out: it only refuses wrong ones.
+            address_blocked = failures.address_blocked()
             failures.record()
             log.info("login refused", extra={"client_ip": ctx.client_ip})
+            if address_blocked:
+                raise ApiError("Too many wrong cards; wait a minute.", code="RATE_LIMITED")
             raise ApiError("This login card is not valid.", code="UNAUTHENTICATED")
         if not auth.can_log_in(group.workshop):
             raise ApiError("This workshop is closed.", code="FAILED_PRECONDITION")
-        auth.login_group(group)
+        auth.login_group(ctx.db, group)
         audit.record(ctx.db, audit.group_actor(group.id), "group.login", workshop_id=group.workshop_id,
                      target_id=group.id)
         ctx.db.commit()
@@ -69,7 +74,7 @@ class AuthMutation:
             audit.record(ctx.db, "anonymous", "admin.login_failed", details={"clientIp": ctx.client_ip})
             ctx.db.commit()
             raise ApiError("Wrong password.", code="UNAUTHENTICATED")
-        auth.login_admin(ctx.settings, ctx.db, ctx.config["PERMANENT_SESSION_LIFETIME"])
+        auth.login_admin(ctx.settings, ctx.db, ctx.config["ADMIN_SESSION_MAX_AGE"])
         audit.record(ctx.db, "admin", "admin.login", details={"clientIp": ctx.client_ip})
         ctx.db.commit()
         return True

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import graphene
+from flask import current_app
 from sqlalchemy import select
 
 from .. import training
+from ..models import RunErrorCode
+from ..models import RunStatus as RunStatusModel
 from ..models import TrainingMode as TrainingModeModel
 from ..models import TrainingRun as TrainingRunModel
 
@@ -57,29 +60,26 @@ class TrainingRun(graphene.ObjectType):
 
 
 GROUP_ERRORS = {
-    "NOT_SCORED": "Your AI is ready, but it could not be tested on the secret photos yet. Ask your teacher.",
-    "WORKSHOP_OVER": "This workshop is over.",
-    "PHOTO_UNREADABLE": "One of your photos could not be read. Delete it or take a new one, then train again.",
-    "TRAINING_FAILED": "Training did not work this time. Please try again, or ask your teacher.",
+    RunErrorCode.NOT_SCORED.value:
+        "Your AI is ready, but it could not be tested on the secret photos yet. Ask your teacher.",
+    RunErrorCode.WORKSHOP_OVER.value: "This workshop is over.",
+    RunErrorCode.PHOTO_UNREADABLE.value:
+        "One of your photos could not be read. Delete it or take a new one, then train again.",
+    RunErrorCode.TRAINING_FAILED.value: "Training did not work this time. Please try again, or ask your teacher.",
 }
 
 
 def error_code(run: TrainingRunModel) -> str | None:
-    """What went wrong, as a stable code the app translates (ja/en)."""
+    """What went wrong, as a stable code the app translates (ja/en): the code stored with
+    the error (bff.models.RunErrorCode, mapped from the ML API's errorCode), never read
+    from the error text."""
     if run.error is None:
         return None
-    text = run.error.lower()
-    if run.status.value == "SUCCEEDED":
-        return "NOT_SCORED"
-    if "purged" in text:
-        return "WORKSHOP_OVER"
-    if "image" in text or "photo" in text:
-        return "PHOTO_UNREADABLE"
-    return "TRAINING_FAILED"
+    return run.error_code or RunErrorCode.TRAINING_FAILED.value
 
 
 def group_error_message(run: TrainingRunModel) -> str:
-    return GROUP_ERRORS[error_code(run)]
+    return GROUP_ERRORS.get(error_code(run), GROUP_ERRORS[RunErrorCode.TRAINING_FAILED.value])
 
 
 def mode_value(mode) -> TrainingModeModel:
@@ -104,6 +104,10 @@ class TrainingMutation:
     def resolve_train(root, info, mode=TrainingModeModel.QUICK.value):
         ctx = info.context
         group = ctx.require_group()
-        # Recorded QUEUED; the reconciler hands it to the ML API within half a second (and
+        # Recorded QUEUED and the reconciler woken: it hands the run to the ML API at once (and
         # retries with backoff while the ML API is down), so the tap itself never waits.
-        return training.request_training(ctx.db, ctx.settings, group, mode_value(mode))
+        run = training.request_training(ctx.db, ctx.settings, group, mode_value(mode))
+        reconciler = current_app.extensions.get("pictolab.reconciler")
+        if reconciler is not None and run.status == RunStatusModel.QUEUED:
+            reconciler.wake()
+        return run

@@ -7,7 +7,7 @@ import graphene
 from pictolab.graphql import ApiError
 
 from .. import models
-from ..workshops import group_card
+from ..workshops import class_emoji, group_card
 
 Phase = graphene.Enum.from_enum(models.Phase, description="Workshop phases, in order")
 
@@ -17,8 +17,11 @@ class WorkshopClass(graphene.ObjectType):
 
     id = graphene.ID(required=True)
     name = graphene.String(required=True)
-    emoji = graphene.String()
+    emoji = graphene.String(required=True, description="Chosen by the instructors, else built in")
     workshop = graphene.Field(lambda: Workshop, required=True)
+
+    def resolve_emoji(cls, info):
+        return class_emoji(cls)
 
 
 class Group(graphene.ObjectType):
@@ -65,6 +68,10 @@ class Workshop(graphene.ObjectType):
     groups = graphene.List(graphene.NonNull(Group), required=True, description="Admin only")
     created_at = graphene.DateTime(required=True)
     purged = graphene.Boolean(required=True)
+    min_photos_per_class = graphene.Int(required=True, description="Photos each class needs before training")
+
+    def resolve_min_photos_per_class(workshop, info):
+        return info.context.settings.min_photos_per_class
 
     def resolve_groups(workshop, info):
         info.context.require_admin()

@@ -46,15 +46,19 @@ class WorkshopMutation:
         Workshop, required=True, title=graphene.String(required=True),
         classes=graphene.List(graphene.NonNull(graphene.String), required=True),
         groups=graphene.Int(required=True),
+        emojis=graphene.List(graphene.String, description=(
+            "One emoji per class, in order (null or empty: the built-in choice for the name). "
+            "Without this list a class may be written name:emoji.")),
         description="Admin: a workshop with these classes and N app-named groups (with login URLs)")
     set_phase = graphene.Field(Workshop, workshop_id=graphene.ID(required=True), phase=Phase(required=True))
     purge_workshop = graphene.Field(PurgeResult, required=True, workshop_id=graphene.ID(required=True),
                                     description="Admin: delete every photo, model and embedding; close it")
 
-    def resolve_create_workshop(root, info, title, classes, groups):
+    def resolve_create_workshop(root, info, title, classes, groups, emojis=None):
         ctx = info.context
         ctx.require_admin()
-        workshop = workshops.create_workshop(ctx.db, title=title, classes=classes, groups=groups, actor="admin")
+        workshop = workshops.create_workshop(ctx.db, title=title, classes=classes, groups=groups,
+                                             emojis=emojis, actor="admin")
         ctx.db.commit()
         return workshop
 

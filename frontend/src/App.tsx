@@ -18,11 +18,22 @@ function NotFound() {
   );
 }
 
+// The card's token rides in the fragment, which browsers never send: no server log sees it.
+function hashToken(): string | null {
+  const hash = window.location.hash.slice(1);
+  if (!hash) return null;
+  try {
+    return decodeURIComponent(hash);
+  } catch {
+    return hash;
+  }
+}
+
 export function App() {
   const route = matchRoute(usePath());
-  // A /join/<token> page load keeps the join screen until login finishes, although the
-  // token has already been removed from the address bar.
-  const [joinToken, setJoinToken] = useState(() => (route.name === "join" ? route.param : null));
+  // A /join#<token> page load (or /join/<token> from an older card) keeps the join screen
+  // until login finishes, although the token has already been removed from the address bar.
+  const [joinToken, setJoinToken] = useState(() => (route.name === "join" ? route.param || hashToken() : null));
   const joined = useCallback(() => setJoinToken(null), []);
 
   if (joinToken) return <Join token={joinToken} onJoined={joined} />;

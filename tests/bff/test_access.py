@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from bff.access import client_ip, is_allowed
-from tests.bff.conftest import GraphQLClient
+from tests.bff.helpers import GraphQLClient
 
 
 @pytest.mark.parametrize("remote,xff,hops,expected", [
@@ -16,8 +16,12 @@ from tests.bff.conftest import GraphQLClient
     ("10.0.0.1", "1.2.3.4", 1, "1.2.3.4"),                   # the load balancer appended the client
     ("10.0.0.1", "6.6.6.6, 1.2.3.4", 1, "1.2.3.4"),          # a spoofed left entry is ignored
     ("10.0.0.1", "6.6.6.6, 1.2.3.4, 130.211.0.5", 2, "1.2.3.4"),  # GCLB: client, LB
-    ("10.0.0.1", None, 2, "10.0.0.1"),                       # fewer entries than hops: leftmost fact
-    ("10.0.0.1", "1.2.3.4", 3, "1.2.3.4"),
+    # Fewer entries than hops: the request did not come through every trusted proxy, so
+    # every entry may be the client's own: only the socket peer is a fact (issue 10.7).
+    ("10.0.0.1", None, 2, "10.0.0.1"),
+    ("10.0.0.1", "1.2.3.4", 3, "10.0.0.1"),
+    ("203.0.113.9", "192.168.10.5", 2, "203.0.113.9"),
+    ("10.0.0.1", " , 192.168.10.5", 2, "10.0.0.1"),          # empty entries are not entries
 ])
 def test_client_ip(remote, xff, hops, expected):
     assert client_ip(remote, xff, hops) == expected
@@ -71,8 +75,8 @@ def test_health_endpoints_are_exempt_for_probes(venue_app):
 
 
 def test_outsider_upload_is_refused_and_stores_nothing(venue_app):
-    from tests.bff.conftest import UPLOAD, assert_nothing_stored, workshop_on
     from tests.bff.factories import solid_jpeg
+    from tests.bff.helpers import UPLOAD, assert_nothing_stored, workshop_on
 
     workshop = workshop_on(venue_app)
     client = GraphQLClient(venue_app.test_client())
@@ -88,3 +92,17 @@ def test_outsider_upload_is_refused_and_stores_nothing(venue_app):
                              headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.status_code == 403
     assert_nothing_stored(venue_app)
+
+
+def test_a_direct_request_claiming_a_venue_address_is_refused(make_app):
+    # Issue 10.7: two trusted hops (e.g. the Google load balancer and the Ingress); a request
+    # that skipped them cannot pick its own address with a one-entry X-Forwarded-For.
+    app = make_app(allowed_cidrs=(ipaddress.ip_network("192.168.10.0/24"),), trusted_proxy_hops=2)
+    http = app.test_client()
+    forged = http.post("/graphql", json={"query": "{ me { id } }"}, headers={"X-Forwarded-For": "192.168.10.5"},
+                       environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert forged.status_code == 403
+    through_both = http.post("/graphql", json={"query": "{ me { id } }"},
+                             headers={"X-Forwarded-For": "6.6.6.6, 192.168.10.5, 130.211.0.5"},
+                             environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert through_both.status_code == 200

@@ -30,7 +30,7 @@ def test_create_workshop_summary(settings):
     assert len(result["groups"]) == 3
     for group in result["groups"]:
         assert set(group) == {"id", "name", "emoji", "color", "token", "loginUrl"}
-        assert group["loginUrl"] == f"https://ws.example.org/join/{group['token']}"
+        assert group["loginUrl"] == f"https://ws.example.org/join#{group['token']}"
     json.dumps(result)  # JSON-able
 
 

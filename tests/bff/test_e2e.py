@@ -126,6 +126,18 @@ def test_outsiders_are_refused_but_probes_work_and_big_bodies_get_413(tmp_path):
         assert too_big.status_code == 413
         assert too_big.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
         assert not (tmp_path / "data" / "storage" / "photos").exists()
+        # Under gunicorn, a chunked body (no Content-Length) is held to the limits by the bytes
+        # read, and a batch is a 400, not a 500 (issue 10.4).
+        venue = {"X-Forwarded-For": "192.168.10.9", "Content-Type": "application/json"}
+        aliases = " ".join(f"a{i}: __typename" for i in range(10_000))
+        body = json.dumps({"query": "{ " + aliases + " }"}).encode()
+        chunked = requests.post(bff.url + "/graphql", headers=venue, timeout=30,
+                                data=(body[i:i + 8192] for i in range(0, len(body), 8192)))
+        assert chunked.status_code == 413
+        assert chunked.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+        batch = requests.post(bff.url + "/graphql", headers=venue, timeout=30,
+                              data=json.dumps([{"query": "{ me { id } }"}]))
+        assert batch.status_code == 400
         log = bff.log_path.read_text()
         request_lines = [json.loads(line) for line in log.splitlines()
                          if line.startswith("{") and '"bff.request"' in line]

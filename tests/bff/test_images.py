@@ -17,7 +17,7 @@ from tests.bff.factories import (
     rotated_with_orientation_tag,
     sample_photo,
 )
-from tests.conftest import require
+from tests.helpers import require
 
 LIMIT = 50_000_000
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bff.models import Phase
-from tests.bff.conftest import UPLOAD, admin_login, login
 from tests.bff.factories import solid_jpeg
+from tests.bff.helpers import UPLOAD, admin_login, login
 
 
 @pytest.fixture
@@ -21,10 +21,13 @@ def photo(client, make_workshop):
 def test_owner_gets_the_bytes_with_private_caching(client, photo):
     response = client.http.get(photo["url"])
     assert response.status_code == 200 and response.data[:2] == b"\xff\xd8"
-    assert response.headers["Cache-Control"].startswith("private")
+    # Issue 10.9: a shared iPad's cache must not answer with another group's photo later:
+    # the browser asks every time (a cheap 304 while the session still may see it).
+    assert response.headers["Cache-Control"] == "private, no-cache"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     again = client.http.get(photo["url"], headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+    assert again.headers["Cache-Control"] == "private, no-cache"
 
 
 def test_other_group_gets_404(new_client, photo):

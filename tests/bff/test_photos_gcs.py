@@ -8,7 +8,7 @@ import io
 from PIL import Image
 
 from bff.models import Phase
-from tests.bff.conftest import UPLOAD, GraphQLClient, admin_login, login, workshop_on
+from tests.bff.helpers import UPLOAD, GraphQLClient, admin_login, login, workshop_on
 from tests.bff.factories import red_top_blue_bottom, rotated_with_orientation_tag
 
 

@@ -39,5 +39,7 @@ def test_malformed_tokens_parse_to_none():
         assert parse_token(token) is None
 
 
-def test_login_url():
-    assert login_url("https://x.example/", "TOKEN") == "https://x.example/join/TOKEN"
+def test_login_url_carries_the_token_in_the_fragment():
+    # Issue 10.8: a browser never sends the fragment, so the token reaches no request log
+    # (load balancer, gunicorn, the apps) and no Referer.
+    assert login_url("https://x.example/", "TOKEN") == "https://x.example/join#TOKEN"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bff.models import Phase, RunStatus, TrainingRun
 from bff.training import RunReconciler
-from tests.bff.conftest import GraphQLClient, admin_login, login, set_phase
+from tests.bff.helpers import GraphQLClient, admin_login, login, set_phase
 from tests.datasets import TEXTURES, texture_jpegs
 from tests.services import ServiceProcess, base_env
 
@@ -50,7 +50,7 @@ def new_client(loop_app):
 
 def workshop_with_photos(app, client_factory, per_class=4, phase=Phase.TRAIN, seed=0, mislabel=False):
     """A workshop with the three textures as classes, one group logged in with photos."""
-    from tests.bff.conftest import workshop_on
+    from tests.bff.helpers import workshop_on
 
     summary = workshop_on(app, Phase.COLLECT)
     classes = {c["name"]: c["id"] for c in summary["classes"]}
@@ -177,7 +177,7 @@ def test_ml_api_down_keeps_the_run_queued_then_it_runs(loop_app, three_textures,
     summary, classes, group = three_textures(per_class=3)
     ml = loop_app.extensions["pictolab.ml"]
     real_endpoint = ml.endpoint
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     ml.endpoint = f"http://127.0.0.1:{free_port()}/graphql"  # nothing listens there
     run = group.data(TRAIN)["train"]
@@ -193,7 +193,7 @@ def test_ml_api_down_keeps_the_run_queued_then_it_runs(loop_app, three_textures,
 
 
 def test_train_refusals(loop_app, new_client):
-    from tests.bff.conftest import workshop_on
+    from tests.bff.helpers import workshop_on
 
     summary = workshop_on(loop_app, Phase.COLLECT)
     group = new_client()
@@ -216,11 +216,12 @@ def test_train_refusals(loop_app, new_client):
 def test_failed_ml_run_shows_a_readable_error(loop_app, three_textures, db_session):
     summary, classes, group = three_textures(per_class=3)
     storage = loop_app.extensions["pictolab.storage"]
-    # A photo object vanishes behind the database's back (a storage fault).
+    # A photo object is damaged behind the database's back (a storage fault). (A photo that
+    # is gone, e.g. deleted while the run trains, is skipped instead: tests/ml_api/test_missing_examples.py.)
     from bff.models import Photo
 
     photo = db_session.scalars(select(Photo).where(Photo.group_id.is_not(None))).first()
-    storage.delete(photo.storage_key)
+    storage.put_bytes(photo.storage_key, b"not a photo any more", "image/jpeg")
     group.data(TRAIN)
     done = drive(loop_app, lambda: (r := latest_run(group))["status"] in ("SUCCEEDED", "FAILED") and r)
     assert done["status"] == "FAILED"

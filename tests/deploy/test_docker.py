@@ -114,13 +114,13 @@ def test_copied_sources_exist_and_are_in_the_build_context(df):
 IMAGE_SOURCE_CHECK = """
 import importlib, pathlib, sys
 root = pathlib.Path(sys.argv[1])
-for name in ("pictolab.cli", "pictolab.serve", "bff", "ml_api", "frontend"):
+for name in ("pictolab_cli.main", "pictolab.serve", "bff", "ml_api", "frontend"):
     module = importlib.import_module(name)
     assert pathlib.Path(module.__file__).is_relative_to(root), (name, module.__file__)
 import bff, frontend
 bff.create_app()
 frontend.create_app()
-from pictolab.cli import main
+from pictolab_cli.main import main
 sys.argv = ["pictolab", "db", "upgrade"]
 main()
 """

@@ -5,6 +5,7 @@ bucket that forgets photos, GPU nodes only for GPU pods)."""
 from __future__ import annotations
 
 import ipaddress
+import re
 import subprocess
 
 import pytest
@@ -24,7 +25,8 @@ def test_terraform_fmt_check():
 
 def test_one_file_per_concern(tf):
     expected = {"versions.tf", "variables.tf", "locals.tf", "apis.tf", "network.tf", "gke.tf", "sql.tf",
-                "storage.tf", "armor.tf", "iam.tf", "registry.tf", "secrets.tf", "load_balancer.tf", "outputs.tf"}
+                "storage.tf", "armor.tf", "iam.tf", "registry.tf", "secrets.tf", "load_balancer.tf", "outputs.tf",
+                "monitoring.tf"}
     assert set(tf.files) == expected
     assert set(tf.files["variables.tf"]) == {"variable"}
     assert set(tf.files["outputs.tf"]) == {"output"}
@@ -67,8 +69,8 @@ def test_cloud_armor_allows_the_venue_and_denies_everything_else(tf):
     assert block(default[0]["match"][0], "config")["src_ip_ranges"] == ["*"]
     # No static rule allows anyone; the only allow is the venue rule (rate limited).
     assert all(r["action"] != "allow" for r in rules)
-    (venue,) = [d["rule"] for d in policy["dynamic"] if "rule" in d]
-    assert venue["for_each"] == "${local.venue_cidr_chunks}"
+    (venue,) = [d["rule"] for d in policy["dynamic"]
+                if "rule" in d and d["rule"]["for_each"] == "${local.venue_cidr_chunks}"]
     assert tf.locals["venue_cidr_chunks"] == "${chunklist(var.venue_cidrs, 10)}"
     content = block(venue, "content")
     assert content["action"] == "throttle"
@@ -146,7 +148,11 @@ def test_gke_has_workload_identity_a_release_channel_and_a_tainted_gpu_pool(tf):
     node = block(gpu, "node_config")
     accelerator = block(node, "guest_accelerator")
     assert accelerator["type"] == "${var.gpu_type}" and tf.variables["gpu_type"]["default"] == "nvidia-l4"
-    assert block(accelerator, "gpu_driver_installation_config")["gpu_driver_version"] in ("DEFAULT", "LATEST")
+    # torch's CUDA 13.0 build needs driver >= 580: only LATEST on GKE >= 1.34 installs it
+    # (DEFAULT stays on an older branch), so both the value and the version floor are pinned.
+    assert block(accelerator, "gpu_driver_installation_config")["gpu_driver_version"] == "LATEST"
+    assert cluster["min_master_version"] == "${var.gke_min_version}"
+    assert tf.variables["gke_min_version"]["default"] == "1.34"
     assert {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"} in node["taint"]
     assert "taint" not in block(pools["default"], "node_config")
 
@@ -184,3 +190,120 @@ def test_outputs_the_overlays_consume(tf):
             "ssl_policy_name", "image_repository", "workload_service_accounts"} <= set(tf.outputs)
     for name, output in tf.outputs.items():
         assert output.get("description"), f"output {name} needs a description"
+
+
+def _hcl_string(raw: str) -> str:
+    """The value of an HCL string literal as python-hcl2 leaves it (escapes still written)."""
+    return raw.replace('\\"', '"').replace("\\\\", "\\")
+
+
+def test_gke_min_version_refuses_versions_with_an_old_gpu_driver(tf):
+    """The validation regex, evaluated as Terraform would (RE2 and Python agree on it)."""
+    (validation,) = tf.variables["gke_min_version"]["validation"]
+    pattern = _hcl_string(re.search(r'regex\("(.+)", var\.gke_min_version\)', validation["condition"]).group(1))
+    for good in ("1.34", "1.34.1-gke.1000", "1.35", "1.40"):
+        assert re.search(pattern, good), good
+    for bad in ("1.33", "1.33.5-gke.100", "1.3", "1.30", "2.0", "latest"):
+        assert not re.search(pattern, bad), bad
+
+
+def _policy_filters(policy: dict) -> list[str]:
+    return [block(c, "condition_threshold")["filter"] for c in policy["conditions"]]
+
+
+def test_alerts_notify_the_operators_channel(tf):
+    channel = tf.resource("google_monitoring_notification_channel", "email")
+    assert channel["type"] == "email"
+    assert channel["labels"]["email_address"] == "${var.alert_email}"
+    assert tf.variables["alert_email"]["type"] == "string"
+    assert "default" not in tf.variables["alert_email"], "each environment names its own on-call address"
+    policies = tf.resources["google_monitoring_alert_policy"]
+    assert set(policies) >= {"uptime", "lb_5xx_ratio", "runs_failed", "cloud_sql"}
+    for name, policy in policies.items():
+        assert policy["notification_channels"] == ["${google_monitoring_notification_channel.email.id}"], name
+        assert "docs/deploy.md" in block(policy, "documentation")["content"], f"{name} should point at the runbook"
+
+
+def test_alert_on_the_load_balancer_5xx_ratio(tf):
+    policy = tf.resource("google_monitoring_alert_policy", "lb_5xx_ratio")
+    condition = block(policy["conditions"][0], "condition_threshold")
+    assert "loadbalancing.googleapis.com/https/request_count" in condition["filter"]
+    assert "response_code_class=500" in condition["filter"]
+    # A ratio: the same metric without the 5xx class below the line.
+    assert "request_count" in condition["denominator_filter"]
+    assert "response_code_class" not in condition["denominator_filter"]
+    assert condition["threshold_value"] == "${var.alert_5xx_ratio}"
+    assert 0 < tf.variables["alert_5xx_ratio"]["default"] < 0.5
+
+
+def test_uptime_checks_watch_the_bff_and_frontend_through_cloud_armor(tf, manifests):
+    checks = tf.resource("google_monitoring_uptime_check_config", "service")
+    assert checks["for_each"] == "${local.uptime_paths}"
+    assert tf.locals["uptime_paths"] == {"frontend": "/", "bff": "/readyz"}
+    http = block(checks, "http_check")
+    assert http["use_ssl"] is True and http["port"] == 443 and http["path"] == "${each.value}"
+    assert block(checks, "monitored_resource")["labels"]["host"] == "${var.uptime_check_host}"
+    # The paths reach the intended service through the Ingress.
+    for env, docs in manifests.items():
+        (ingress,) = [d for d in docs if d["kind"] == "Ingress"]
+        paths = {p["path"]: p for p in ingress["spec"]["rules"][0]["http"]["paths"]}
+        assert paths["/readyz"]["pathType"] == "Exact" and paths["/readyz"]["backend"]["service"]["name"] == "bff", env
+        assert paths["/"]["backend"]["service"]["name"] == "frontend", env
+    alert = tf.resource("google_monitoring_alert_policy", "uptime")
+    assert alert["for_each"] == "${local.uptime_paths}"
+    (flt,) = _policy_filters(alert)
+    assert "uptime_check/check_passed" in flt
+    assert "${google_monitoring_uptime_check_config.service[each.key].uptime_check_id}" in flt
+
+    # Cloud Armor lets the checkers in, rate limited, ahead of the default deny.
+    policy = tf.resource("google_compute_security_policy", "venue_only")
+    dynamic_rules = [d["rule"] for d in policy["dynamic"] if "rule" in d]
+    (uptime,) = [r for r in dynamic_rules if r["for_each"] == "${local.uptime_checker_chunks}"]
+    content = block(uptime, "content")
+    assert content["action"] == "throttle"
+    assert block(content["match"][0], "config")["src_ip_ranges"] == "${rule.value}"
+    assert block(content, "rate_limit_options")["conform_action"] == "allow"
+    assert "data.google_monitoring_uptime_check_ips.checkers.uptime_check_ips" in tf.locals["uptime_checker_chunks"]
+    assert "chunklist(" in tf.locals["uptime_checker_chunks"] and ", 10)" in tf.locals["uptime_checker_chunks"]
+
+
+def test_runs_failed_metric_matches_what_the_services_log(tf):
+    """The log filter names the fields pictolab/logging.py writes and the messages that
+    bff/training.py and ml_api/jobs.py log: a renamed message or logger fails here."""
+    metric = tf.resource("google_logging_metric", "runs_failed")
+    assert metric["filter"] == "${local.runs_failed_filter}"
+    flt = _hcl_string(tf.locals["runs_failed_filter"])
+    assert 'resource.labels.namespace_name="${local.workload_namespace}"' in flt
+    assert tf.locals["workload_namespace"] == "pictolab"
+    for service, logger, message, source in (
+        ("bff", "bff.training", "run given up", "bff/training.py"),
+        ("ml_api", "ml_api.jobs", "training failed", "ml_api/jobs.py"),
+    ):
+        clause = f'jsonPayload.service="{service}" AND jsonPayload.logger="{logger}" AND jsonPayload.message=~"^{message}"'
+        assert clause in flt, clause
+        text = (REPO / source).read_text()
+        assert "logging.getLogger(__name__)" in text, f"{source}: the logger is no longer {logger}"
+        assert f'"{message}' in text, f"{source} no longer logs {message!r}"
+    for source, service in (("bff/__init__.py", "bff"), ("ml_api/__init__.py", "ml_api")):
+        assert f'configure_logging("{service}"' in (REPO / source).read_text(), source
+    logging_source = (REPO / "pictolab" / "logging.py").read_text()
+    for field in ('"service"', '"logger"', '"message"'):
+        assert field in logging_source
+    alert = tf.resource("google_monitoring_alert_policy", "runs_failed")
+    (flt,) = _policy_filters(alert)
+    assert "logging.googleapis.com/user/${google_logging_metric.runs_failed.name}" in flt
+
+
+def test_cloud_sql_alert_and_explicit_connection_limit(tf):
+    alert = tf.resource("google_monitoring_alert_policy", "cloud_sql")
+    filters = _policy_filters(alert)
+    assert any("cloudsql.googleapis.com/database/cpu/utilization" in f for f in filters)
+    assert any("cloudsql.googleapis.com/database/postgresql/num_backends" in f for f in filters)
+    flags = {f["name"]: f["value"] for f in block(tf.resource("google_sql_database_instance", "main"),
+                                                     "settings")["database_flags"]}
+    assert flags["max_connections"] == "${tostring(var.sql_max_connections)}"
+
+
+def test_monitoring_apis_are_enabled(tf):
+    services = tf.resource("google_project_service", "enabled")["for_each"]
+    assert "monitoring.googleapis.com" in services and "logging.googleapis.com" in services

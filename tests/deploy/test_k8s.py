@@ -98,7 +98,11 @@ def test_every_pod_runs_non_root_read_only_with_limits(manifests, env):
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_long_running_container_has_probes(manifests, env):
     for obj in objects(manifests[env], "Deployment").values():
-        for container in all_containers(pod_spec(obj)):
+        spec = pod_spec(obj)
+        # One-shot init containers (no restartPolicy: Always) run to completion before the
+        # pod starts: nothing to probe. Native sidecars and app containers are long-running.
+        long_running = [c for c in spec.get("initContainers", []) if c.get("restartPolicy") == "Always"]
+        for container in long_running + spec["containers"]:
             name = f"Deployment/{obj['metadata']['name']} container {container['name']}"
             assert "readinessProbe" in container, name
             assert "livenessProbe" in container, name
@@ -169,7 +173,9 @@ def test_ingress_routes_paths_and_attaches_cloud_armor(manifests, env, tf, tfvar
     ingress = one(docs, "Ingress", "pictolab")
     (rule,) = ingress["spec"]["rules"]
     routes = {p["path"]: (p["pathType"], p["backend"]["service"]["name"]) for p in rule["http"]["paths"]}
-    assert routes == {"/": ("Prefix", "frontend"), "/graphql": ("Prefix", "bff"), "/media": ("Prefix", "bff")}
+    assert routes == {"/": ("Prefix", "frontend"), "/graphql": ("Prefix", "bff"), "/media": ("Prefix", "bff"),
+                      # the uptime check's view of the bff (infra/monitoring.tf)
+                      "/readyz": ("Exact", "bff")}
     annotations = ingress["metadata"]["annotations"]
     assert annotations["kubernetes.io/ingress.class"] == "gce"
 
@@ -220,7 +226,8 @@ def test_overlay_names_what_terraform_creates(manifests, env, tf, tfvars):
     assert data["PICTOLAB_PUBLIC_URL"] == f"https://{one(docs, 'Ingress', 'pictolab')['spec']['rules'][0]['host']}"
     # Behind the GCLB ("client, lb" appended to X-Forwarded-For) the app trusts two hops.
     assert data["PICTOLAB_TRUSTED_PROXY_HOPS"] == "2"
-    assert data["PICTOLAB_ML_API_URL"] == "http://ml-api:8080"
+    # Every ready ML API pod through the headless Service (test_the_bff_sees_every_ml_api_replica).
+    assert data["PICTOLAB_ML_API_URL"] == "http://ml-api-replicas:8080"
     app_cidrs = {ipaddress.ip_network(c) for c in data["PICTOLAB_ALLOWED_CIDRS"].split(",")}
     assert app_cidrs == {ipaddress.ip_network(c) for c in values["venue_cidrs"]}
 
@@ -248,7 +255,8 @@ def test_overlay_names_what_terraform_creates(manifests, env, tf, tfvars):
 def test_bff_reaches_cloud_sql_through_a_native_sidecar(manifests, env):
     for obj in (one(manifests[env], "Deployment", "bff"), one(manifests[env], "Job", "migrate")):
         spec = pod_spec(obj)
-        (proxy,) = spec["initContainers"]
+        proxy = spec["initContainers"][0]
+        assert proxy["name"] == "cloud-sql-proxy"
         assert proxy["restartPolicy"] == "Always", "the proxy must be a native sidecar"
         assert proxy["image"].startswith("gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.")
         assert "--private-ip" in proxy["args"] and "--port=5432" in proxy["args"]
@@ -300,3 +308,88 @@ def test_gpu_pool_can_hold_a_rolling_update_of_the_ml_api(manifests, env, tfvars
     deployment = one(manifests[env], "Deployment", "ml-api")
     surge = deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"]
     assert tfvars[env]["gpu_pool_max_nodes"] >= deployment["spec"]["replicas"] + surge
+
+
+def _graceful_timeouts() -> dict[str, int]:
+    """gunicorn's graceful timeout per service, read from the CLI that starts them."""
+    import re
+
+    from tests.deploy.tools import REPO
+
+    sources = [p for p in (REPO / "pictolab_cli" / "main.py", REPO / "pictolab" / "cli.py") if p.is_file()]
+    text = next(t for t in (p.read_text() for p in sources) if "def _service_command" in t)
+    default = int(re.search(r"def _service_command\(.*?graceful_timeout: int = (\d+)", text, re.S).group(1))
+    timeouts = {}
+    for call in re.finditer(r'_service_command\("([\w-]+)",(.*?)\)\n', text, re.S):
+        explicit = re.search(r"graceful_timeout=(\d+)", call.group(2))
+        timeouts[call.group(1)] = int(explicit.group(1)) if explicit else default
+    assert set(timeouts) == {"bff", "ml-api", "frontend"}, timeouts
+    return timeouts
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_serving_containers_pause_before_stopping_within_the_grace_period(manifests, env):
+    """A deleted pod keeps serving while the endpoints and the load balancer forget it
+    (preStop), then gunicorn drains; the kubelet must not SIGKILL it before it is done."""
+    graceful = _graceful_timeouts()
+    assert graceful["ml-api"] == 60
+    for name in ("frontend", "bff", "ml-api"):
+        spec = pod_spec(one(manifests[env], "Deployment", name))
+        app = next(c for c in spec["containers"] if c["name"] == name)
+        pause = app["lifecycle"]["preStop"]["sleep"]["seconds"]
+        assert 5 <= pause <= 30, name
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+        assert grace > pause + graceful[name], f"{name}: grace {grace} <= {pause} + {graceful[name]}"
+    # The load balancer stops sending to a draining endpoint within the pause.
+    backend = one(manifests[env], "BackendConfig", "pictolab")
+    assert backend["spec"]["connectionDraining"]["drainingTimeoutSec"] <= graceful["bff"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_serving_workload_has_a_disruption_budget_that_allows_a_drain(manifests, env):
+    docs = manifests[env]
+    pdbs = objects(docs, "PodDisruptionBudget")
+    for name in ("frontend", "bff", "ml-api"):
+        deployment = one(docs, "Deployment", name)
+        pdb = pdbs[name]
+        assert pdb["spec"]["selector"]["matchLabels"].items() <= \
+            deployment["spec"]["template"]["metadata"]["labels"].items(), name
+        # One eviction at a time, never zero (a budget that can never be met blocks node
+        # upgrades, e.g. a sandbox's single pod under minAvailable: 1).
+        assert "minAvailable" not in pdb["spec"], name
+        assert pdb["spec"]["maxUnavailable"] == 1, name
+        # ...and in production one more pod than that serves throughout.
+        hpa = objects(docs, "HorizontalPodAutoscaler").get(name)
+        smallest = hpa["spec"]["minReplicas"] if hpa else deployment["spec"].get("replicas", 1)
+        if env == "production":
+            assert smallest >= 2, name
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_new_bff_pods_wait_for_the_migration(manifests, env):
+    spec = pod_spec(one(manifests[env], "Deployment", "bff"))
+    names = [c["name"] for c in spec["initContainers"]]
+    assert names == ["cloud-sql-proxy", "wait-for-schema"], "the wait needs the proxy started first"
+    wait = spec["initContainers"][1]
+    assert "restartPolicy" not in wait, "a one-shot init container: the app starts after it succeeds"
+    assert wait["command"][:4] == ["python", "-m", "bff.schema_version", "wait"]
+    assert wait["image"] == spec["containers"][0]["image"], "it waits for the head of the same image"
+    env_names = {e["name"] for e in wait["env"]}
+    assert env_names == {"PICTOLAB_DATABASE_URL"}
+    deployment = one(manifests[env], "Deployment", "bff")
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    # The module it runs exists and has that command.
+    from bff import schema_version
+
+    assert callable(schema_version.main)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_gke_runs_the_ml_api_on_cuda(manifests, env):
+    config = next(d for d in manifests[env] if d["kind"] == "ConfigMap" and d["metadata"]["name"].startswith(
+        "pictolab-config"))
+    assert config["data"]["PICTOLAB_ML_DEVICE"] == "cuda"
+    spec = pod_spec(one(manifests[env], "Deployment", "ml-api"))
+    container = spec["containers"][0]
+    assert any(src.get("configMapRef", {}).get("name") == config["metadata"]["name"] for src in container["envFrom"])
+    assert not any(e["name"] == "PICTOLAB_ML_DEVICE" for e in container.get("env", [])), "no override of the device"

@@ -45,3 +45,80 @@ def test_the_runbook_uses_the_names_of_the_manifests_and_outputs(manifests, tf):
         assert (REPO / "k8s" / "overlays" / env).is_dir() and (REPO / "infra" / f"{env}.tfvars.example").is_file()
     assert "kubectl apply -k k8s/overlays/$ENV" in RUNBOOK
     assert "pictolab purge --workshop" in RUNBOOK and "terraform -chdir=infra destroy" in RUNBOOK
+
+
+def _section(title: str) -> str:
+    """The text of a runbook section, up to the next heading outside a code block."""
+    lines, body, inside, fenced = RUNBOOK.splitlines(), [], False, False
+    for line in lines:
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = not fenced and re.match(r"#+ ", line)
+        if heading and inside:
+            break
+        if heading and line.split(" ", 1)[1] == title:
+            inside = True
+        elif inside:
+            body.append(line)
+    assert inside, f"the runbook has no section {title!r}"
+    return "\n".join(body)
+
+
+def test_the_runbook_has_rollback_troubleshooting_and_a_checklist():
+    rollback = _section("Rollback")
+    assert "kubectl -n pictolab rollout undo deploy/bff" in rollback
+    assert "newTag" in rollback and "point-in-time" in rollback
+    for title, needles in {
+        "GPU pod Pending": ("describe pod", "NVIDIA_L4_GPUS", "gpu_pool_max_nodes", "nvidia-smi"),
+        "Certificate Provisioning": ("describe managedcertificate pictolab", "output -raw ingress_ip",
+                                     "FailedNotVisible"),
+        "403 at the venue": ("venue_cidrs", "PICTOLAB_ALLOWED_CIDRS", "security-policies describe $PREFIX-venue-only"),
+        "A run is stuck or failed": ("trainingJob(runId", "run given up", "logs deploy/bff -c bff"),
+    }.items():
+        text = _section(title)
+        for needle in needles:
+            assert needle in text, f"{title}: missing {needle!r}"
+    checklist = _section("Pre-event checklist")
+    assert checklist.count("- [ ]") >= 8
+    assert "nvidia-smi" in checklist and "managedcertificate" in checklist
+
+
+def test_the_gpu_smoke_test_checks_the_driver_and_the_ml_api_device(manifests, tf):
+    smoke = _section("8. Smoke test")
+    assert "exec deploy/ml-api -- /usr/local/nvidia/bin/nvidia-smi" in smoke
+    assert "driver_version" in smoke
+    assert "{ health { device backbone } }" in smoke
+    # The driver branch the runbook promises is the one Terraform asks for.
+    gpu = tf.resource("google_container_node_pool", "gpu")
+    accelerator = gpu["node_config"][0]["guest_accelerator"][0]
+    assert accelerator["gpu_driver_installation_config"][0]["gpu_driver_version"] == "LATEST"
+    assert "`LATEST`" in RUNBOOK and "580" in RUNBOOK
+    # The exec'd snippets are valid Python (no quoting accident), and target the container's port.
+    port = next(d for d in manifests["production"] if d["kind"] == "Deployment"
+                and d["metadata"]["name"] == "ml-api")["spec"]["template"]["spec"]["containers"][0]["ports"][0]
+    snippets = re.findall(r"python -c '(.*?)'", RUNBOOK, re.S)
+    assert len(snippets) >= 2
+    for snippet in snippets:
+        compile(snippet, "runbook", "exec")
+        assert f"127.0.0.1:{port['containerPort']}/graphql" in snippet
+
+
+def test_the_alerts_table_names_what_terraform_creates(tf):
+    alerts = _section("Alerts")
+    for policy in tf.resources["google_monitoring_alert_policy"].values():
+        name = policy["display_name"].replace("${local.prefix}", "<prefix>").replace("${each.key}", "{key}")
+        for key in ("frontend", "bff"):
+            assert name.format(key=key) in alerts or "{key}" not in name
+        assert name.split(": ", 1)[1].replace("{key}", "bff") in alerts, name
+    assert "alert_email" in alerts and "infra/armor.tf" in alerts
+
+
+def test_rollouts_section_matches_the_manifests(manifests):
+    rollouts = _section("Rollouts without errors")
+    for doc in manifests["production"]:
+        if doc["kind"] == "Deployment":
+            spec = doc["spec"]["template"]["spec"]
+            assert f"{spec['terminationGracePeriodSeconds']} s" in rollouts, doc["metadata"]["name"]
+            pause = spec["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"]
+            assert f"pause ({pause} s)" in rollouts
+    assert "wait-for-schema" in RUNBOOK and "python -m bff.schema_version wait" in RUNBOOK

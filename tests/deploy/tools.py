@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from tests.conftest import require
+from tests.helpers import require
 
 REPO = Path(__file__).resolve().parents[2]
 TOOLS_VENV = REPO / ".venv-tools"

@@ -7,12 +7,13 @@ Vite build of frontend/, made with npm when it is missing or older than the sour
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool
+from tests.helpers import require_tool
 
 REPO = Path(__file__).resolve().parents[2]
 FRONTEND = REPO / "frontend"
@@ -97,7 +98,7 @@ class Stack:
     server forwarding to it, and (optionally) the ML API: real processes on loopback."""
 
     def __init__(self, data_dir: Path, *, classes: str, groups: int, with_ml: bool):
-        from tests.conftest import free_port
+        from tests.helpers import free_port
         from tests.services import PICTOLAB, ServiceProcess, base_env
 
         self.frontend_port = free_port()
@@ -144,7 +145,7 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def chromium():
-    from tests.conftest import require
+    from tests.helpers import require
 
     require(Path(CHROMIUM).exists(), f"{CHROMIUM} not found; install it with: apt-get install chromium")
     from playwright.sync_api import sync_playwright
@@ -165,5 +166,46 @@ def screenshot(page, name: str) -> Path:
 def admin_login(page, base_url: str) -> None:
     page.goto(base_url + "/admin")
     page.get_by_test_id("admin-password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_test_id("admin-login-button").click()  # "ログイン" or "Log in": by id
     page.get_by_test_id("create-workshop").wait_for()
+
+
+AXE = FRONTEND / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def assert_accessible(page, screen: str) -> None:
+    """axe-core (npm devDependency) on the page as it is: no serious or critical violation.
+
+    Injected with page.evaluate, which the app's CSP does not govern (a <script> tag would be
+    refused, rightly)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary)}));
+    }""")
+    assert result == [], f"axe on {screen}: {json.dumps(result, ensure_ascii=False, indent=1)}"
+
+
+def screenshot_both_languages(page, name: str) -> None:
+    """<name>.png in the language shown, then <name>-<other>.png, and back. The toggle is
+    clicked from script (untrusted), so the tap counter of the e2e test does not see it."""
+    screenshot(page, name)
+    before = page.locator("html").get_attribute("lang")
+    other = "en" if before == "ja" else "ja"
+    if page.locator(".lang-toggle").count():
+        page.evaluate("() => document.querySelector('.lang-toggle').click()")
+        page.wait_for_selector(f"html[lang={other}]")
+        screenshot(page, f"{name}-{other}")
+        page.evaluate("() => document.querySelector('.lang-toggle').click()")
+    else:  # projector and print pages have no toggle: the stored choice, and a reload
+        page.evaluate(f"() => localStorage.setItem('pictolab.lang', '{other}')")
+        page.reload()
+        page.wait_for_selector(f"html[lang={other}]")
+        page.wait_for_load_state("networkidle")
+        screenshot(page, f"{name}-{other}")
+        page.evaluate(f"() => localStorage.setItem('pictolab.lang', '{before}')")
+        page.reload()
+    page.wait_for_selector(f"html[lang={before}]")

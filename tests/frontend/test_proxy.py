@@ -12,7 +12,7 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.conftest import free_port, wait_for_port
+from tests.helpers import free_port, wait_for_port
 
 BIG = bytes(range(256)) * 4096 * 5  # 5 MiB
 

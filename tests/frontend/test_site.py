@@ -7,11 +7,12 @@ import re
 import pytest
 
 from frontend.site import SPA_ROUTES
+from tests.helpers import assert_readiness_shape
 
-SPA_PATHS = ["/", "/join/Abc_123-xyz", "/class/3", "/class/0123456789abcdef0123456789abcdef", "/train",
+SPA_PATHS = ["/", "/join", "/join/Abc_123-xyz", "/class/3", "/class/0123456789abcdef0123456789abcdef", "/train",
              "/try", "/ranking", "/admin", "/admin/workshops/w1", "/admin/workshops/w1/cards",
              "/admin/workshops/w1/scoreboard", "/admin/groups/g1", "/train/"]
-NOT_FOUND_PATHS = ["/nope.js", "/assets/missing.css", "/assets/", "/class/3/extra", "/classes", "/join",
+NOT_FOUND_PATHS = ["/nope.js", "/assets/missing.css", "/assets/", "/class/3/extra", "/classes", "/join/a/b",
                    "/admin/workshops", "/admin/unknown", "/index.html", "/assets/../index.html",
                    "/assets/..%2F..%2Fetc%2Fpasswd", "/graphql", "/media/photos/1"]
 
@@ -93,7 +94,8 @@ def test_only_get_and_head(client):
 def test_health_and_readiness(client):
     assert client.get("/healthz").json == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json["dist"] is True
+    assert ready.status_code == 200
+    assert assert_readiness_shape(ready, "frontend")["dist"]["ok"] is True
 
 
 def test_missing_build_gives_a_clear_503_and_not_ready(make_app, tmp_path):
@@ -106,7 +108,10 @@ def test_missing_build_gives_a_clear_503_and_not_ready(make_app, tmp_path):
         assert response.headers["Cache-Control"] == "no-store"
     assert client.get("/nope.js").status_code == 404
     assert client.get("/healthz").status_code == 200
-    assert client.get("/readyz").status_code == 503
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    dist = assert_readiness_shape(ready, "frontend")["dist"]
+    assert dist["ok"] is False and "not built" in dist["detail"]
 
 
 def test_no_proxy_routes_without_bff_url(client):

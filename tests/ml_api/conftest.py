@@ -16,8 +16,8 @@ from ml_api import create_app
 
 TERMINAL = ("SUCCEEDED", "FAILED")
 
-JOB_FIELDS = ("runId status progress epoch epochs trainAccuracy error modelUri mode backbone heartbeatAt "
-              "updatedAt attempt resumedFromEpoch epochsRun interrupted")
+JOB_FIELDS = ("runId status progress epoch epochs trainAccuracy error errorCode modelUri mode backbone "
+              "heartbeatAt updatedAt attempt resumedFromEpoch epochsRun interrupted")
 START = f"mutation($input: StartTrainingInput!) {{ startTraining(input: $input) {{ {JOB_FIELDS} }} }}"
 JOB = f"query($runId: ID!) {{ trainingJob(runId: $runId) {{ {JOB_FIELDS} }} }}"
 PREDICT = ("mutation($input: PredictInput!) { predict(input: $input) { label confidence "
@@ -155,8 +155,9 @@ def make_ml(tmp_path):
         config = {
             **(app_config or {}),
             "ML_HANDLE_SIGNALS": False,  # the test runner owns the signal handlers
-            "SETTINGS": {"storage_url": storage_url or (tmp_path / "storage").as_uri(),
-                         "data_dir": str(tmp_path / "data"), "ml_device": "cpu", **settings},
+            # Lower-case keys are Settings fields (pictolab.appconfig), as for every service.
+            "storage_url": storage_url or (tmp_path / "storage").as_uri(),
+            "data_dir": str(tmp_path / "data"), "ml_device": "cpu", **settings,
         }
         app = create_app(config)
         apps.append(app)
@@ -164,6 +165,7 @@ def make_ml(tmp_path):
 
     yield make
     for app in apps:
+        app.extensions["ml_api"].embedder.stop()
         app.extensions["ml_api"].jobs.shutdown(wait=True)
 
 

@@ -14,6 +14,7 @@ from ml_api.backbones import (
     get_spec,
     torch_hub_checkpoint,
 )
+from tests.helpers import assert_readiness_shape
 
 from .conftest import START, new_id, put_photos, texture_images
 
@@ -73,7 +74,9 @@ def test_readyz_stays_503_and_says_why_when_the_default_backbone_cannot_load(mak
         time.sleep(0.05)
     response = ml.client.get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["status"] == "error" and MOBILENET_V3_LARGE_FILE in response.get_json()["error"]
+    checks = assert_readiness_shape(response, "ml-api")
+    assert checks["device"]["ok"] is True
+    assert checks["backbone"]["ok"] is False and MOBILENET_V3_LARGE_FILE in checks["backbone"]["detail"]
     assert ml.client.get("/healthz").status_code == 200
     health = ml.data("{ health { backbone ready } }")["health"]
     assert health == {"backbone": "mobilenet_v3_large", "ready": False}

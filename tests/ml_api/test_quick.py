@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 
 from ml_api.data import content_hash
 from ml_api.embeddings import cache_key
+from pictolab.contract import storage_keys
 
 from .conftest import EVALUATE, PREDICT, digit_images, new_id, put_photos, split, texture_images
 
@@ -52,10 +53,16 @@ def test_quick_matches_logistic_regression_baseline(ml, dataset):
     baseline.fit(x_train, [classes.index(p.label) for p in train])
     baseline_accuracy = baseline.score(x_test, truth)
 
+    # ... and the plain probe: LogisticRegression(C=1) on the raw features (issue 12's baseline).
+    probe = LogisticRegression(C=1.0, max_iter=5000).fit(x_train, [classes.index(p.label) for p in train])
+    probe_accuracy = probe.score(x_test, truth)
+
     accuracy = evaluation["accuracy"]
     chance = 1 / len(classes)
-    print(f"{dataset}: QUICK {accuracy:.3f}, LogisticRegression {baseline_accuracy:.3f}, chance {chance:.3f}")
+    print(f"{dataset}: QUICK {accuracy:.3f}, LogisticRegression {baseline_accuracy:.3f}, "
+          f"raw probe {probe_accuracy:.3f}, chance {chance:.3f}")
     assert accuracy >= baseline_accuracy - 0.02
+    assert accuracy >= probe_accuracy - 0.02  # i.e. not one held-out photo (of 36-48) fewer
     assert accuracy >= chance + 0.3
 
     # The evaluation is self-consistent: labels in the run's order, confusion rows = true labels.
@@ -83,8 +90,11 @@ def test_quick_writes_run_files_and_reuses_cached_embeddings(ml):
     assert ml.wait(ml.start(first, classes, [p.example() for p in photos])["runId"])["status"] == "SUCCEEDED"
     keys = set(ml.stored_keys())
     assert {f"runs/{first}/status.json", f"runs/{first}/request.json", f"runs/{first}/model.pt"} <= keys
-    cache = sorted(k for k in keys if k.startswith("cache/embeddings/efficientnet_lite0/photos/"))
-    assert len(cache) == len(photos)
+    cache = sorted(k for k in keys if k.startswith("cache/"))
+    # One embedding per photo, under the photo's own key (the BFF deletes it by that prefix).
+    assert cache == sorted(cache_key("efficientnet_lite0", p.key, content_hash(ml.storage.get_bytes(p.key)))
+                           for p in photos)
+    assert all(len(list(ml.storage.list(storage_keys.embeddings_prefix(p.key)))) == 1 for p in photos)
 
     ml.wait(ml.start(second, classes, [p.example() for p in photos])["runId"])
     status = ml.storage.get_json(f"runs/{second}/status.json")

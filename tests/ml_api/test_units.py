@@ -15,6 +15,7 @@ from ml_api.jobs import JobManager
 from ml_api.models import ModelCache
 from ml_api.presets import get_preset
 from ml_api.quick import fit_linear_head
+from ml_api.trainers import TRAINERS
 
 
 def test_linear_head_separates_and_standardises():
@@ -50,7 +51,7 @@ def test_model_cache_keeps_the_most_recently_used():
 def manager(tmp_path):
     from pictolab.storage import open_storage
 
-    jobs = JobManager(open_storage((tmp_path / "s").as_uri()), torch.device("cpu"), workers=1,
+    jobs = JobManager(open_storage((tmp_path / "s").as_uri()), torch.device("cpu"), trainers=TRAINERS, workers=1,
                       default_backbone="efficientnet_lite0", stale_after_seconds=30)
     yield jobs
     jobs.shutdown()
@@ -107,8 +108,18 @@ def test_a_failed_first_status_write_leaves_no_phantom_job(tmp_path):
             raise StorageError("storage hiccup")
         return real_put_json(key, value)
 
+    real_put_if = storage.put_json_if_generation
+
+    def flaky_put_json_if_generation(key, value, generation):  # the first status write is conditional
+        if key.endswith("status.json") and fail["status"]:
+            fail["status"] = False
+            raise StorageError("storage hiccup")
+        return real_put_if(key, value, generation)
+
     storage.put_json = flaky_put_json
-    jobs = JobManager(storage, torch.device("cpu"), workers=1, default_backbone="efficientnet_lite0")
+    storage.put_json_if_generation = flaky_put_json_if_generation
+    jobs = JobManager(storage, torch.device("cpu"), trainers=TRAINERS, workers=1,
+                      default_backbone="efficientnet_lite0")
     try:
         with pytest.raises(StorageError):
             jobs.start(request)

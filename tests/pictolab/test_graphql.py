@@ -13,6 +13,7 @@ from pictolab.graphql import MAX_JSON_BYTES, ApiError, PictolabGraphQLView, Uplo
 
 class Query(graphene.ObjectType):
     hello = graphene.String()
+    items = graphene.List(graphene.String)
     refuse = graphene.String()
     crash = graphene.String()
     node = graphene.Field(lambda: Query)
@@ -28,6 +29,13 @@ class Query(graphene.ObjectType):
 
     def resolve_node(root, info):
         return {}
+
+    def resolve_items(root, info):
+        RESOLVED.append("items")
+        return ["x"]
+
+
+RESOLVED: list[str] = []
 
 
 class Mutation(graphene.ObjectType):
@@ -117,3 +125,54 @@ def test_broken_multipart_requests_are_400(client, case):
         ops = [ops]
     response = multipart(client, ops, files_map, files, preflight=preflight)
     assert response.status_code == 400, response.get_data(as_text=True)
+
+
+def chunked(client, body: bytes, content_type="application/json"):
+    """A body sent with Transfer-Encoding: chunked, so no Content-Length; gunicorn marks such
+    streams terminated (``wsgi.input_terminated``), which is what lets werkzeug read them."""
+    import io
+
+    return client.post("/graphql", input_stream=io.BytesIO(body),
+                       headers={"Transfer-Encoding": "chunked", "Content-Type": content_type},
+                       environ_overrides={"wsgi.input_terminated": True})
+
+
+def test_chunked_json_is_held_to_the_same_limit_by_the_bytes_read(client):
+    # Issue 10.4: without a Content-Length the old check saw 0 bytes and let any size through.
+    assert chunked(client, json.dumps({"query": "{ hello }"}).encode()).get_json() == {"data": {"hello": "hi"}}
+    aliases = " ".join(f"a{i}: hello" for i in range(MAX_JSON_BYTES // 8))
+    response = chunked(client, json.dumps({"query": "{ " + aliases + " }"}).encode())
+    assert response.status_code == 413
+    assert response.get_json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+@pytest.mark.parametrize("body", [[{"query": "{ hello }"}], "{ hello }", 5, None])
+def test_a_body_that_is_not_one_json_object_is_400(client, body):
+    # Batching ([{...}, {...}]) is not supported: a 400 the client can read, never a 500.
+    response = client.post("/graphql", json=body)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "traceback" not in response.get_data(as_text=True).lower()
+
+
+def test_many_aliased_lists_are_refused_before_execution(client):
+    # Issue 10.4: 1000 aliased lists fit in a few kilobytes yet cost 1000 database queries.
+    RESOLVED.clear()
+    query = "{ " + " ".join(f"i{n}: items" for n in range(1000)) + " }"
+    assert len(query) < MAX_JSON_BYTES
+    body = post(client, query).get_json()
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert RESOLVED == [], "nothing may run"
+    assert post(client, "{ a: items b: items hello }").get_json()["data"]["b"] == ["x"]
+
+
+def test_fragments_cannot_multiply_fields_past_the_limit(client):
+    # Ten spreads of a fragment of ten spreads of a ten-field fragment: 1000 fields, few bytes.
+    ten = " ".join(f"h{n}: hello" for n in range(10))
+    spreads = lambda name: " ".join(f"...{name}" for _ in range(10))
+    query = (f"{{ ...C }} fragment A on Query {{ {ten} }} "
+             f"fragment B on Query {{ {spreads('A')} }} fragment C on Query {{ {spreads('B')} }}")
+    body = post(client, query).get_json()
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    cyclic = "{ ...C } fragment C on Query { node { ...C } }"  # reported by the spec rule, not a hang
+    assert post(client, cyclic).get_json()["errors"]

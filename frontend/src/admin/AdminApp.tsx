@@ -2,9 +2,11 @@
 // scoreboard, group detail. Laid out for a laptop; the scoreboard for a projector.
 import { lazy, useCallback, useEffect, useState, type FormEvent } from "react";
 import { errorCodeOf } from "../lib/graphql";
-import { LangToggle } from "../lib/i18n";
+import { LangToggle, useLang } from "../lib/i18n";
 import { Link, type Route } from "../lib/router";
-import { ErrorBanner, Spinner } from "../lib/ui";
+import { Spinner } from "../lib/ui";
+import { AdminError } from "./AdminError";
+import { at, AT } from "./adminText";
 import { adminLogin, listWorkshops } from "./adminApi";
 import { GroupDetailPage } from "./GroupDetailPage";
 import { ScoreboardPage } from "./ScoreboardPage";
@@ -12,7 +14,6 @@ import { WorkshopList } from "./WorkshopList";
 import { WorkshopPage } from "./WorkshopPage";
 
 const CardsPage = lazy(() => import("./CardsPage"));
-const AUTH_KEY = "pictolab.admin.authed";
 
 type AuthState = "checking" | "in" | "out";
 
@@ -34,38 +35,32 @@ function LoginForm({ onIn }: { onIn: () => void }) {
   };
   return (
     <form className="admin-login card" onSubmit={submit} data-testid="admin-login">
-      <h1>PictoLab admin</h1>
+      <div className="admin-login-head"><h1><AT k="adminTitle" /></h1><LangToggle /></div>
       <label>
-        Password / パスワード
+        <AT k="password" />
         <input type="password" autoComplete="current-password" value={password} autoFocus
                onChange={(e) => setPassword(e.target.value)} data-testid="admin-password" />
       </label>
-      {wrong && <p className="banner banner-error" role="alert">Wrong password. / パスワードが ちがいます。</p>}
-      <ErrorBanner error={error} />
-      <button type="submit" className="big-button">Log in</button>
+      {wrong && <p className="banner banner-error" role="alert" data-testid="wrong-password"><AT k="wrongPassword" /></p>}
+      <AdminError error={error} />
+      <button type="submit" className="big-button" data-testid="admin-login-button"><AT k="logIn" /></button>
     </form>
   );
 }
 
 export default function AdminApp({ route }: { route: Route }) {
   const [auth, setAuth] = useState<AuthState>("checking");
-  const signedIn = useCallback(() => {
-    sessionStorage.setItem(AUTH_KEY, "1");
-    setAuth("in");
-  }, []);
-  const signedOut = useCallback(() => {
-    sessionStorage.removeItem(AUTH_KEY);
-    setAuth("out");
-  }, []);
+  const lang = useLang();
+  const signedIn = useCallback(() => setAuth("in"), []);
+  const signedOut = useCallback(() => setAuth("out"), []);
 
   useEffect(() => {
-    listWorkshops().then(() => setAuth("in"), (err) => {
-      const code = errorCodeOf(err);
-      if (code === "UNAUTHENTICATED" || code === "FORBIDDEN") signedOut();
-      // A server without the `workshops` list: trust the login this tab remembers.
-      else setAuth(sessionStorage.getItem(AUTH_KEY) ? "in" : "out");
-    });
+    // The session cookie is the only truth: the listing answers whether it is an admin's.
+    listWorkshops().then(() => setAuth("in"), signedOut);
   }, [signedOut]);
+  useEffect(() => {
+    document.title = at("adminTitle", lang);
+  }, [lang]);
 
   /** Any admin call that says "not logged in" brings the login form back. */
   const onAuthError = useCallback((err: unknown) => {
@@ -81,7 +76,7 @@ export default function AdminApp({ route }: { route: Route }) {
   return (
     <div className="admin">
       <header className="admin-header">
-        <Link to="/admin" className="admin-brand">🧪 PictoLab admin</Link>
+        <Link to="/admin" className="admin-brand">🧪 <AT k="adminTitle" /></Link>
         <LangToggle />
       </header>
       <main className="admin-main">

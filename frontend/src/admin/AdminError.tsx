@@ -1,11 +1,18 @@
 import { errorCodeOf } from "../lib/graphql";
-import { ErrorBanner } from "../lib/ui";
+import { useLang } from "../lib/i18n";
+import { adminError } from "./adminText";
 
-/** Admin errors; a feature the BFF does not offer yet is said plainly, not as a failure. */
+/** An error for instructors: what it means in their language, and for bad input the
+ * server's own sentence (it names the field, e.g. an emoji that is not one). */
 export function AdminError({ error, onClose }: { error: unknown; onClose?: () => void }) {
+  const lang = useLang();
   if (!error) return null;
-  if (errorCodeOf(error) === "GRAPHQL_VALIDATION_FAILED") {
-    return <p className="muted" data-testid="not-supported">Not available on this server yet (the BFF does not offer it).</p>;
-  }
-  return <ErrorBanner error={error} onClose={onClose} />;
+  const code = errorCodeOf(error);
+  const detail = code === "BAD_USER_INPUT" && error instanceof Error ? error.message : "";
+  return (
+    <div className="banner banner-error" role="alert" data-code={code} data-testid="admin-error">
+      <span className="banner-text">{adminError(code, lang)}{detail && <> ({detail})</>}</span>
+      {onClose && <button type="button" className="banner-close" onClick={onClose} aria-label={lang === "ja" ? "閉じる" : "Close"}>✕</button>}
+    </div>
+  );
 }

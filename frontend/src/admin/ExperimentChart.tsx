@@ -1,7 +1,9 @@
 // The class-wide experiment: every run as a dot, photos on x, hidden-test accuracy on y,
 // one colour per group (lazy-loaded SVG, no chart library).
 import { useEffect, useState } from "react";
+import { useLang } from "../lib/i18n";
 import { Spinner } from "../lib/ui";
+import { at, AT } from "./adminText";
 import { AdminError } from "./AdminError";
 import { experimentLog, type ExperimentRow } from "./adminApi";
 
@@ -11,6 +13,7 @@ const W = 640, H = 320, PAD = 44;
 export default function ExperimentChart({ workshopId }: { workshopId: string }) {
   const [rows, setRows] = useState<ExperimentRow[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const lang = useLang();
   useEffect(() => {
     const load = () => experimentLog(workshopId).then(setRows, setError);
     void load();
@@ -20,14 +23,14 @@ export default function ExperimentChart({ workshopId }: { workshopId: string }) 
   if (error && !rows) return <AdminError error={error} />;
   if (!rows) return <Spinner />;
   const scored = rows.filter((r) => r.testAccuracy != null);
-  if (!scored.length) return <p className="muted">No scored runs yet.</p>;
+  if (!scored.length) return <p className="muted"><AT k="noScoredRuns" /></p>;
   const groups = [...new Map(scored.map((r) => [r.group.id, r.group])).values()];
   const maxX = Math.max(10, ...scored.map((r) => r.photoCount));
   const x = (v: number) => PAD + (v / maxX) * (W - PAD * 1.5);
   const y = (v: number) => H - PAD - v * (H - PAD * 1.5);
   return (
     <figure className="chart" data-testid="experiment-chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label="photos vs accuracy">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={at("chartLabel", lang)}>
         <line x1={PAD} y1={H - PAD} x2={W - PAD / 2} y2={H - PAD} stroke="#333" />
         <line x1={PAD} y1={H - PAD} x2={PAD} y2={PAD / 2} stroke="#333" />
         {[0, 0.25, 0.5, 0.75, 1].map((t) => (
@@ -39,7 +42,7 @@ export default function ExperimentChart({ workshopId }: { workshopId: string }) 
         {[0, 0.5, 1].map((t) => (
           <text key={t} x={x(t * maxX)} y={H - PAD + 16} textAnchor="middle" fontSize="11">{Math.round(t * maxX)}</text>
         ))}
-        <text x={W / 2} y={H - 6} textAnchor="middle" fontSize="12">photos / しゃしんの かず</text>
+        <text x={W / 2} y={H - 6} textAnchor="middle" fontSize="12">{at("chartAxis", lang)}</text>
         {scored.map((r) => (
           <circle key={r.runId} cx={x(r.photoCount)} cy={y(r.testAccuracy!)} r={r.mode === "DEEP" ? 8 : 6}
                   fill={COLORS[groups.findIndex((g) => g.id === r.group.id) % COLORS.length]} fillOpacity={0.8}>

@@ -3,7 +3,9 @@
 import { useEffect, useState } from "react";
 import { percent } from "../lib/api";
 import { classLabel } from "../lib/classes";
+import { useLang } from "../lib/i18n";
 import { Link } from "../lib/router";
+import { AT } from "./adminText";
 import { Spinner } from "../lib/ui";
 import { AdminError } from "./AdminError";
 import { groupDetail, knownClass, type GroupDetail, type GroupRun } from "./adminApi";
@@ -19,19 +21,19 @@ export function ConfusionMatrix({ run }: { run: GroupRun }) {
   const [cell, setCell] = useState<{ label: string; predicted: string } | null>(null);
   const labels = run.labels ?? [];
   const confusion = run.confusion ?? [];
-  if (!labels.length || !confusion.length) return <p className="muted">No test results for this run.</p>;
+  if (!labels.length || !confusion.length) return <p className="muted"><AT k="noTestResults" /></p>;
   const max = Math.max(1, ...confusion.flat());
   const shown = cell ? (run.misclassified ?? []).filter((m) => m.label === cell.label && m.predicted === cell.predicted) : [];
   return (
     <div className="confusion-wrap">
       <table className="confusion" data-testid="confusion">
         <thead>
-          <tr><th>true ↓ / predicted →</th>{labels.map((l) => <th key={l}>{nameOf(l)}</th>)}</tr>
+          <tr><th><AT k="confusionCorner" /></th>{labels.map((l) => <th key={l}>{nameOf(l)}</th>)}</tr>
         </thead>
         <tbody>
           {labels.map((label, i) => (
             <tr key={label}>
-              <th>{nameOf(label)}</th>
+              <th scope="row">{nameOf(label)}</th>
               {labels.map((predicted, j) => {
                 const count = confusion[i]?.[j] ?? 0;
                 const wrong = i !== j && count > 0;
@@ -56,7 +58,7 @@ export function ConfusionMatrix({ run }: { run: GroupRun }) {
               <figure key={m.photoId ?? i} className="thumb">{m.url ? <img src={m.url} alt="" /> : <span>?</span>}</figure>
             ))}
           </div>
-          {shown.length === 0 && <p className="muted">The server kept no photos for this cell.</p>}
+          {shown.length === 0 && <p className="muted"><AT k="noCellPhotos" /></p>}
         </div>
       )}
     </div>
@@ -67,6 +69,7 @@ export function GroupDetailPage({ groupId, onError }: { groupId: string; onError
   const [detail, setDetail] = useState<GroupDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [runId, setRunId] = useState<string | null>(null);
+  const lang = useLang();  // re-render on the toggle (nameOf is not a hook)
   useEffect(() => {
     groupDetail(groupId).then((d) => {
       setDetail(d);
@@ -79,6 +82,7 @@ export function GroupDetailPage({ groupId, onError }: { groupId: string; onError
   if (error) return <AdminError error={error} />;
   if (!detail) return <Spinner />;
   const run = detail.runs.find((r) => r.id === runId);
+  void lang;
   return (
     <div className="group-detail" data-testid="group-detail">
       <h1>{detail.group.emoji} {detail.group.name}</h1>
@@ -87,25 +91,25 @@ export function GroupDetailPage({ groupId, onError }: { groupId: string; onError
       )}
       <div className="admin-columns">
         <section className="card">
-          <h2>Photos per class</h2>
+          <h2><AT k="photosPerClass" /></h2>
           <ul>{detail.photosPerClass.map((p) => <li key={p.classId}>{nameOf(p.classId)}: <strong>{p.count}</strong></li>)}</ul>
         </section>
         <section className="card">
-          <h2>Runs</h2>
+          <h2><AT k="runs" /></h2>
           <table className="runs-table">
-            <thead><tr><th>mode</th><th>status</th><th>test</th><th /></tr></thead>
+            <thead><tr><th><AT k="mode" /></th><th><AT k="status" /></th><th><AT k="test" /></th><th><span className="visually-hidden"><AT k="showMatrix" /></span></th></tr></thead>
             <tbody>
               {detail.runs.map((r) => (
                 <tr key={r.id} className={r.id === runId ? "selected" : ""}>
                   <td>{r.mode}</td><td>{r.status}</td><td>{percent(r.testAccuracy)}</td>
-                  <td>{r.confusion && <button type="button" className="small-button" onClick={() => setRunId(r.id)}>matrix</button>}</td>
+                  <td>{r.confusion && <button type="button" className="small-button" onClick={() => setRunId(r.id)}><AT k="showMatrix" /></button>}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </section>
       </div>
-      {run && <section className="card"><h2>Confusion matrix</h2><ConfusionMatrix run={run} /></section>}
+      {run && <section className="card"><h2><AT k="confusionTitle" /></h2><ConfusionMatrix run={run} /></section>}
     </div>
   );
 }

@@ -1,33 +1,54 @@
-// Projector mode: large type, refreshed every 2 s, rows slide to their new rank (FLIP).
+// Projector mode: large type, refreshed every 2 s. Rows slide to their new rank (FLIP), a
+// new or improved score flashes, and prefers-reduced-motion turns both into a still
+// outline. Type sizes are in vw so they scale with the projected width (docs/classroom.md).
 import { useCallback, useLayoutEffect, useRef, useState } from "react";
 import { loadScoreboard, percent, type ScoreboardRow } from "../lib/api";
+import { useLang } from "../lib/i18n";
 import { usePolling } from "../lib/usePolling";
-import { ErrorBanner } from "../lib/ui";
+import { AdminError } from "./AdminError";
 import { loadWorkshop, type AdminWorkshop } from "./adminApi";
+import { at, AT } from "./adminText";
 
 const REFRESH_MS = 2000;
+const SLIDE_MS = 700;
+
+type Change = { moved?: "up" | "down"; improved?: boolean };
+
+function reducedMotion(): boolean {
+  return typeof window.matchMedia === "function" && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+}
+
+/** What changed for each group between two polls (first poll: nothing, no fireworks). */
+export function scoreChanges(before: Map<string, ScoreboardRow> | null, next: ScoreboardRow[]): Record<string, Change> {
+  const changes: Record<string, Change> = {};
+  if (!before) return changes;
+  for (const row of next) {
+    const old = before.get(row.group.id);
+    const change: Change = {};
+    if (old && old.rank !== row.rank) change.moved = row.rank < old.rank ? "up" : "down";
+    if (row.testAccuracy != null && (old?.testAccuracy == null || row.testAccuracy > old.testAccuracy)) change.improved = true;
+    if (change.moved || change.improved) changes[row.group.id] = change;
+  }
+  return changes;
+}
 
 export function ScoreboardPage({ workshopId }: { workshopId: string }) {
+  const lang = useLang();
   const [rows, setRows] = useState<ScoreboardRow[]>([]);
   const [workshop, setWorkshop] = useState<AdminWorkshop | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
   const rowRefs = useRef(new Map<string, HTMLLIElement>());
   const lastTops = useRef(new Map<string, number>());
-  const lastRanks = useRef(new Map<string, number>());
-  const [moved, setMoved] = useState<Record<string, "up" | "down">>({});
+  const lastRows = useRef<Map<string, ScoreboardRow> | null>(null);
+  const [changes, setChanges] = useState<Record<string, Change>>({});
 
   const refresh = useCallback(async () => {
     try {
       if (!workshop) setWorkshop(await loadWorkshop(workshopId));
       const next = await loadScoreboard(workshopId);
-      const changes: Record<string, "up" | "down"> = {};
-      for (const row of next) {
-        const before = lastRanks.current.get(row.group.id);
-        if (before != null && before !== row.rank) changes[row.group.id] = row.rank < before ? "up" : "down";
-        lastRanks.current.set(row.group.id, row.rank);
-      }
-      setMoved(changes);
+      setChanges(scoreChanges(lastRows.current, next));
+      lastRows.current = new Map(next.map((row) => [row.group.id, row]));
       setRows(next);
       setUpdatedAt(new Date());
       setError(null);
@@ -39,18 +60,22 @@ export function ScoreboardPage({ workshopId }: { workshopId: string }) {
 
   // FLIP: start each row where it was, then let CSS slide it to where it is now.
   useLayoutEffect(() => {
+    const still = reducedMotion();
     const tops = new Map<string, number>();
     rowRefs.current.forEach((element, id) => {
       const top = element.getBoundingClientRect().top;
       tops.set(id, top);
       const previous = lastTops.current.get(id);
-      if (previous != null && previous !== top) {
+      if (!still && previous != null && previous !== top) {
         element.style.transition = "none";
         element.style.transform = `translateY(${previous - top}px)`;
-        requestAnimationFrame(() => {
-          element.style.transition = "transform 700ms cubic-bezier(.2,.8,.2,1)";
+        element.dataset.sliding = "true";
+        // Two frames: the browser must paint the old place before the slide starts.
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+          element.style.transition = `transform ${SLIDE_MS}ms cubic-bezier(.2,.8,.2,1)`;
           element.style.transform = "";
-        });
+          window.setTimeout(() => delete element.dataset.sliding, SLIDE_MS);
+        }));
       }
     });
     lastTops.current = tops;
@@ -58,35 +83,41 @@ export function ScoreboardPage({ workshopId }: { workshopId: string }) {
 
   const best = rows.reduce((max, r) => Math.max(max, r.testAccuracy ?? 0), 0);
   return (
-    <div className="scoreboard" data-testid="scoreboard">
+    <main className="scoreboard" data-testid="scoreboard">
       <header className="scoreboard-head">
         <h1>🏆 {workshop?.title ?? "PictoLab"}</h1>
-        <span className="scoreboard-phase">{workshop?.phase}</span>
+        <span className="scoreboard-phase">{workshop && <AT k={`phase${workshop.phase}`} />}</span>
       </header>
-      <ErrorBanner error={error} />
+      <AdminError error={error} />
       <ol className="scoreboard-rows">
-        {rows.map((row) => (
-          <li key={row.group.id} data-testid="scoreboard-row" data-group-id={row.group.id}
-              className={`scoreboard-row rank-${row.rank}${moved[row.group.id] ? ` moved-${moved[row.group.id]}` : ""}`}
-              ref={(element) => {
-                if (element) rowRefs.current.set(row.group.id, element);
-                else rowRefs.current.delete(row.group.id);
-              }}>
-            {/* No medal without a score: an untrained group is listed, not placed. */}
-            <span className="sb-rank">
-              {row.testAccuracy == null ? "–" : row.rank <= 3 ? ["🥇", "🥈", "🥉"][row.rank - 1] : row.rank}
-            </span>
-            <span className="sb-emoji" aria-hidden="true">{row.group.emoji}</span>
-            <span className="sb-name">{row.group.name}</span>
-            <span className="sb-bar"><span className="sb-bar-fill"
-              style={{ width: `${best ? Math.round(((row.testAccuracy ?? 0) / Math.max(best, 0.0001)) * 100) : 0}%`, background: row.group.color ?? undefined }} /></span>
-            <span className="sb-score" data-testid="scoreboard-score">{percent(row.testAccuracy)}</span>
-            <span className="sb-photos">📷 {row.photoCount}</span>
-          </li>
-        ))}
+        {rows.map((row) => {
+          const change = changes[row.group.id];
+          const classes = ["scoreboard-row", `rank-${row.rank}`];
+          if (change?.moved) classes.push(`moved-${change.moved}`);
+          if (change?.improved) classes.push("improved");
+          return (
+            <li key={row.group.id} data-testid="scoreboard-row" data-group-id={row.group.id} data-rank={row.rank}
+                className={classes.join(" ")}
+                ref={(element) => {
+                  if (element) rowRefs.current.set(row.group.id, element);
+                  else rowRefs.current.delete(row.group.id);
+                }}>
+              {/* No medal without a score: an untrained group is listed, not placed. */}
+              <span className="sb-rank" aria-label={`${at("rank", lang)} ${row.rank}`}>
+                {row.testAccuracy == null ? "–" : row.rank <= 3 ? ["🥇", "🥈", "🥉"][row.rank - 1] : row.rank}
+              </span>
+              <span className="sb-emoji" aria-hidden="true">{row.group.emoji}</span>
+              <span className="sb-name">{row.group.name}</span>
+              <span className="sb-bar" aria-hidden="true"><span className="sb-bar-fill"
+                style={{ width: `${best ? Math.round(((row.testAccuracy ?? 0) / Math.max(best, 0.0001)) * 100) : 0}%`, background: row.group.color ?? undefined }} /></span>
+              <span className="sb-score" data-testid="scoreboard-score">{percent(row.testAccuracy)}</span>
+              <span className="sb-photos">📷 {row.photoCount}<span className="visually-hidden"> <AT k="photosShort" /></span></span>
+            </li>
+          );
+        })}
       </ol>
-      {rows.length === 0 && !error && <p className="scoreboard-empty">…</p>}
-      <footer className="scoreboard-foot">{updatedAt?.toLocaleTimeString()}</footer>
-    </div>
+      {rows.length === 0 && !error && <p className="scoreboard-empty"><AT k="scoreboardEmpty" /></p>}
+      <footer className="scoreboard-foot">{updatedAt && <AT k="lastUpdate" vars={{ time: updatedAt.toLocaleTimeString(lang === "ja" ? "ja-JP" : "en-GB") }} />}</footer>
+    </main>
   );
 }

@@ -1,17 +1,23 @@
-// Workshops and the form that creates one (title, classes with emoji, number of groups).
+// Workshops and the form that creates one (title, classes each with an emoji, number of groups).
 import { useEffect, useState, type FormEvent } from "react";
 import { GraphQLRequestError } from "../lib/graphql";
+import { useLang } from "../lib/i18n";
 import { Link, navigate } from "../lib/router";
-import { ErrorBanner, Spinner } from "../lib/ui";
+import { Spinner } from "../lib/ui";
+import { AdminError } from "./AdminError";
 import { createWorkshop, listWorkshops, type AdminWorkshop } from "./adminApi";
+import { at, AT } from "./adminText";
 
-const EMOJI_CHOICES = ["🍎", "🍌", "🍊", "✏️", "📚", "✂️", "🧸", "🚗", "🐶", "🐱", "🌼", "⚽", "🥤", "👟", "🔑", "🖍️"];
+// "" = let the BFF choose one that fits the name (its built-in table) or a neutral shape.
+const EMOJI_CHOICES = ["", "🍎", "🍌", "🍊", "🍓", "✏️", "🖊️", "📚", "📓", "✂️", "🧽", "🧸", "🚗", "🐶", "🐱",
+  "🌼", "🌿", "🍃", "🪨", "🧱", "⚽", "🥤", "👟", "🧢", "🔑", "👓", "⏰", "☂️", "🖍️", "🔴", "🔵", "🟢", "🟡"];
 
 interface ClassDraft { emoji: string; name: string }
 
 function CreateWorkshopForm({ onError }: { onError: (err: unknown) => void }) {
+  const lang = useLang();
   const [title, setTitle] = useState("");
-  const [classes, setClasses] = useState<ClassDraft[]>([{ emoji: "🍎", name: "" }, { emoji: "✏️", name: "" }, { emoji: "🧸", name: "" }]);
+  const [classes, setClasses] = useState<ClassDraft[]>([{ emoji: "", name: "" }, { emoji: "", name: "" }, { emoji: "", name: "" }]);
   const [groups, setGroups] = useState(6);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -20,15 +26,16 @@ function CreateWorkshopForm({ onError }: { onError: (err: unknown) => void }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const names = classes.filter((c) => c.name.trim()).map((c) => `${c.emoji} ${c.name.trim()}`);
-    if (!title.trim() || names.length < 2) {
-      setError(new GraphQLRequestError("need a title and two classes", "BAD_USER_INPUT"));
+    const filled = classes.filter((c) => c.name.trim());
+    if (!title.trim() || filled.length < 2) {
+      setError(new GraphQLRequestError(at("needTitleAndClasses", lang), "BAD_USER_INPUT"));
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      const workshop = await createWorkshop(title.trim(), names, groups);
+      const workshop = await createWorkshop(title.trim(), filled.map((c) => c.name.trim()), groups,
+                                            filled.map((c) => c.emoji));
       navigate(`/admin/workshops/${workshop.id}`);
     } catch (err) {
       setError(err);
@@ -40,33 +47,35 @@ function CreateWorkshopForm({ onError }: { onError: (err: unknown) => void }) {
 
   return (
     <form className="card create-workshop" onSubmit={submit} data-testid="create-workshop">
-      <h2>New workshop</h2>
-      <label>Title <input value={title} onChange={(e) => setTitle(e.target.value)} data-testid="workshop-title" /></label>
+      <h2><AT k="newWorkshop" /></h2>
+      <label><AT k="title" /> <input value={title} onChange={(e) => setTitle(e.target.value)} data-testid="workshop-title" /></label>
       <fieldset>
-        <legend>Classes (2–8)</legend>
+        <legend><AT k="classesLegend" /></legend>
         {classes.map((cls, index) => (
           <div key={index} className="class-draft">
-            <select value={cls.emoji} onChange={(e) => update(index, { emoji: e.target.value })} aria-label="emoji">
-              {EMOJI_CHOICES.map((emoji) => <option key={emoji} value={emoji}>{emoji}</option>)}
+            <select value={cls.emoji} onChange={(e) => update(index, { emoji: e.target.value })}
+                    aria-label={at("emojiLabel", lang, { n: index + 1 })} data-testid={`class-emoji-${index}`}>
+              {EMOJI_CHOICES.map((emoji) => <option key={emoji} value={emoji}>{emoji || at("emojiAuto", lang)}</option>)}
             </select>
-            <input value={cls.name} placeholder={`class ${index + 1}`} onChange={(e) => update(index, { name: e.target.value })}
-                   data-testid={`class-name-${index}`} />
+            <input value={cls.name} placeholder={at("classPlaceholder", lang, { n: index + 1 })}
+                   aria-label={at("classPlaceholder", lang, { n: index + 1 })}
+                   onChange={(e) => update(index, { name: e.target.value })} data-testid={`class-name-${index}`} />
             {classes.length > 2 && (
-              <button type="button" className="small-button" onClick={() => setClasses(classes.filter((_, i) => i !== index))}>✕</button>
+              <button type="button" className="small-button" aria-label={at("removeClass", lang, { n: index + 1 })}
+                      onClick={() => setClasses(classes.filter((_, i) => i !== index))}>✕</button>
             )}
           </div>
         ))}
         {classes.length < 8 && (
-          <button type="button" className="small-button"
-                  onClick={() => setClasses([...classes, { emoji: EMOJI_CHOICES[classes.length % EMOJI_CHOICES.length], name: "" }])}>
-            + class
+          <button type="button" className="small-button" onClick={() => setClasses([...classes, { emoji: "", name: "" }])}>
+            <AT k="addClass" />
           </button>
         )}
       </fieldset>
-      <label>Groups <input type="number" min={1} max={60} value={groups}
+      <label><AT k="groupsLabel" /> <input type="number" min={1} max={60} value={groups} data-testid="workshop-groups"
                            onChange={(e) => setGroups(Math.max(1, Math.min(60, Number(e.target.value) || 1)))} /></label>
-      <ErrorBanner error={error} />
-      <button type="submit" className="big-button" disabled={busy}>Create</button>
+      <AdminError error={error} />
+      <button type="submit" className="big-button" disabled={busy} data-testid="create-workshop-button"><AT k="create" /></button>
     </form>
   );
 }
@@ -84,17 +93,18 @@ export function WorkshopList({ onError }: { onError: (err: unknown) => void }) {
   return (
     <div className="admin-columns">
       <section className="card">
-        <h2>Workshops</h2>
-        {workshops === null ? <Spinner /> : workshops.length === 0 ? <p className="muted">None yet.</p> : (
+        <h1 className="admin-h"><AT k="workshops" /></h1>
+        {workshops === null ? <Spinner /> : workshops.length === 0 ? <p className="muted"><AT k="noneYet" /></p> : (
           <ul className="workshop-list">
             {workshops.map((w) => (
               <li key={w.id}>
-                <Link to={`/admin/workshops/${w.id}`}>{w.title}</Link> <span className={`phase phase-${w.phase}`}>{w.phase}</span>
+                <Link to={`/admin/workshops/${w.id}`}>{w.title}</Link>{" "}
+                <span className={`phase phase-${w.phase}`}><AT k={`phase${w.phase}`} /></span>
               </li>
             ))}
           </ul>
         )}
-        <ErrorBanner error={error} />
+        <AdminError error={error} />
       </section>
       <CreateWorkshopForm onError={onError} />
     </div>

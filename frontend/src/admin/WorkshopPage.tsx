@@ -4,12 +4,14 @@ import { lazy, Suspense, useCallback, useEffect, useState, type ChangeEvent } fr
 import type { Phase, Photo } from "../lib/api";
 import { classLabel } from "../lib/classes";
 import { downscalePhoto } from "../lib/downscale";
+import { useLang } from "../lib/i18n";
 import { Link, navigate } from "../lib/router";
-import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
+import { ProgressBar, Spinner } from "../lib/ui";
 import {
   adminDeletePhoto, adminPhotos, PHASES, purgeWorkshop, setPhase, testPhotoCounts, uploadTestPhoto, type AdminWorkshop,
 } from "./adminApi";
 import { AdminError } from "./AdminError";
+import { at, AT } from "./adminText";
 import { useAdminWorkshop } from "./useAdminWorkshop";
 
 const ExperimentChart = lazy(() => import("./ExperimentChart"));
@@ -18,6 +20,7 @@ function PhaseControl({ workshop, onChange, onError }: {
   workshop: AdminWorkshop; onChange: (phase: Phase) => void; onError: (err: unknown) => void;
 }) {
   const [busy, setBusy] = useState(false);
+  const lang = useLang();
   const choose = async (phase: Phase) => {
     setBusy(true);
     try {
@@ -29,12 +32,12 @@ function PhaseControl({ workshop, onChange, onError }: {
     }
   };
   return (
-    <div className="phase-control" role="group" aria-label="Phase" data-testid="phase-control">
+    <div className="phase-control" role="group" aria-label={at("phase", lang)} data-testid="phase-control">
       {PHASES.map((phase) => (
         <button key={phase} type="button" disabled={busy} data-testid={`phase-${phase}`}
                 className={`phase-button${workshop.phase === phase ? " phase-current" : ""}`}
                 aria-pressed={workshop.phase === phase} onClick={() => choose(phase)}>
-          {phase}
+          <AT k={`phase${phase}`} />
         </button>
       ))}
     </div>
@@ -48,6 +51,7 @@ function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (
   }, [workshop.id]);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const lang = useLang();
   const upload = async (classId: string, event: ChangeEvent<HTMLInputElement>) => {
     const files = [...(event.target.files ?? [])];
     event.target.value = "";
@@ -67,8 +71,8 @@ function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (
   };
   return (
     <section className="card" data-testid="test-photos">
-      <h2>Hidden test photos</h2>
-      <p className="muted">Photos no group sees; every model is scored on them.</p>
+      <h2><AT k="testPhotos" /></h2>
+      <p className="muted"><AT k="testPhotosHint" /></p>
       <ul className="test-classes">
         {workshop.classes.map((cls, index) => {
           const { emoji, name } = classLabel(cls, index);
@@ -77,16 +81,19 @@ function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (
               <span>{emoji} {name}</span>
               <label className="small-button">
                 <input type="file" accept="image/*" multiple className="visually-hidden"
+                       aria-label={at("addTestPhotos", lang, { name })}
                        data-testid={`test-input-${cls.id}`} onChange={(e) => upload(cls.id, e)} />
-                Add…
+                <AT k="addPhotos" />
               </label>
-              <span className="muted" data-testid={`test-sent-${cls.id}`}>{sent[cls.id] ?? 0} photos</span>
+              <span className="muted" data-testid={`test-sent-${cls.id}`} data-count={sent[cls.id] ?? 0}>
+                <AT k="nPhotos" vars={{ n: sent[cls.id] ?? 0 }} />
+              </span>
             </li>
           );
         })}
       </ul>
-      {progress && <ProgressBar value={progress.total ? progress.done / progress.total : 0} />}
-      <ErrorBanner error={error} onClose={() => setError(null)} />
+      {progress && <ProgressBar value={progress.total ? progress.done / progress.total : 0} label={at("testPhotos", lang)} />}
+      <AdminError error={error} onClose={() => setError(null)} />
     </section>
   );
 }
@@ -96,6 +103,7 @@ function Moderation({ workshop }: { workshop: AdminWorkshop }) {
   const [classId, setClassId] = useState("");
   const [photos, setPhotos] = useState<Photo[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const lang = useLang();
   const load = useCallback(() => {
     setPhotos(null);
     adminPhotos(workshop.id, groupId, classId).then(setPhotos, (err) => {
@@ -105,7 +113,7 @@ function Moderation({ workshop }: { workshop: AdminWorkshop }) {
   }, [workshop.id, groupId, classId]);
   useEffect(load, [load]);
   const remove = async (id: string) => {
-    if (!window.confirm("Delete this photo?")) return;
+    if (!window.confirm(at("confirmDeletePhoto", lang))) return;
     try {
       await adminDeletePhoto(id);
       setPhotos((current) => current?.filter((p) => p.id !== id) ?? null);
@@ -115,24 +123,24 @@ function Moderation({ workshop }: { workshop: AdminWorkshop }) {
   };
   return (
     <section className="card" data-testid="moderation">
-      <h2>Photos (moderation)</h2>
+      <h2><AT k="moderation" /></h2>
       <div className="filters">
-        <select value={groupId} onChange={(e) => setGroupId(e.target.value)} aria-label="group">
-          <option value="">All groups</option>
+        <select value={groupId} onChange={(e) => setGroupId(e.target.value)} aria-label={at("filterGroup", lang)}>
+          <option value="">{at("allGroups", lang)}</option>
           {workshop.groups?.map((g) => <option key={g.id} value={g.id}>{g.emoji} {g.name}</option>)}
         </select>
-        <select value={classId} onChange={(e) => setClassId(e.target.value)} aria-label="class">
-          <option value="">All classes</option>
+        <select value={classId} onChange={(e) => setClassId(e.target.value)} aria-label={at("filterClass", lang)}>
+          <option value="">{at("allClasses", lang)}</option>
           {workshop.classes.map((c, i) => <option key={c.id} value={c.id}>{classLabel(c, i).emoji} {classLabel(c, i).name}</option>)}
         </select>
       </div>
       <AdminError error={error} onClose={() => setError(null)} />
-      {photos === null ? <Spinner /> : error ? null : photos.length === 0 ? <p className="muted">No photos.</p> : (
+      {photos === null ? <Spinner /> : error ? null : photos.length === 0 ? <p className="muted"><AT k="noPhotos" /></p> : (
         <div className="thumb-grid admin-thumbs">
           {photos.map((photo) => (
             <figure key={photo.id} className="thumb">
               <img src={photo.url} alt="" loading="lazy" />
-              <button type="button" className="thumb-delete" aria-label="Delete photo" onClick={() => remove(photo.id)}>🗑️</button>
+              <button type="button" className="thumb-delete" aria-label={at("deletePhoto", lang)} data-testid="admin-delete-photo" onClick={() => remove(photo.id)}>🗑️</button>
             </figure>
           ))}
         </div>
@@ -145,6 +153,7 @@ function Purge({ workshop }: { workshop: AdminWorkshop }) {
   const [typed, setTyped] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const lang = useLang();
   const purge = async () => {
     setBusy(true);
     try {
@@ -157,21 +166,22 @@ function Purge({ workshop }: { workshop: AdminWorkshop }) {
   };
   return (
     <section className="card danger-zone" data-testid="purge">
-      <h2>Delete everything</h2>
-      <p>Deletes every photo, model and embedding of this workshop. It cannot be undone.
-        Type the workshop title <strong>{workshop.title}</strong> to confirm.</p>
-      <input value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="workshop title" />
-      <button type="button" className="big-button danger" disabled={busy || typed !== workshop.title} onClick={purge}>
-        Purge workshop
+      <h2><AT k="purgeTitle" /></h2>
+      <p><AT k="purgeBody" vars={{ title: workshop.title }} /></p>
+      <input value={typed} onChange={(e) => setTyped(e.target.value)} aria-label={at("purgeInput", lang)}
+             data-testid="purge-title" />
+      <button type="button" className="big-button danger" disabled={busy || typed !== workshop.title} onClick={purge}
+              data-testid="purge-button">
+        <AT k="purgeButton" />
       </button>
-      <ErrorBanner error={error} />
+      <AdminError error={error} />
     </section>
   );
 }
 
 export function WorkshopPage({ workshopId, onError }: { workshopId: string; onError: (err: unknown) => void }) {
   const { workshop, setWorkshop, error, setError } = useAdminWorkshop(workshopId, onError);
-  if (error && !workshop) return <ErrorBanner error={error} />;
+  if (error && !workshop) return <AdminError error={error} />;
   if (!workshop) return <Spinner />;
   const report = (err: unknown) => {
     setError(err);
@@ -182,30 +192,30 @@ export function WorkshopPage({ workshopId, onError }: { workshopId: string; onEr
       <div className="workshop-head">
         <h1>{workshop.title}</h1>
         <div className="workshop-links">
-          <Link to={`/admin/workshops/${workshop.id}/cards`} className="small-button" data-testid="cards-link">🖨️ QR cards</Link>
-          <Link to={`/admin/workshops/${workshop.id}/scoreboard`} className="small-button" data-testid="scoreboard-link">📽️ Scoreboard</Link>
+          <Link to={`/admin/workshops/${workshop.id}/cards`} className="small-button" data-testid="cards-link">🖨️ <AT k="qrCards" /></Link>
+          <Link to={`/admin/workshops/${workshop.id}/scoreboard`} className="small-button" data-testid="scoreboard-link">📽️ <AT k="scoreboard" /></Link>
         </div>
       </div>
       <PhaseControl workshop={workshop} onChange={(phase) => setWorkshop({ ...workshop, phase })} onError={report} />
-      <ErrorBanner error={error} onClose={() => setError(null)} />
+      <AdminError error={error} onClose={() => setError(null)} />
       <div className="admin-columns">
         <section className="card" data-testid="groups">
-          <h2>Groups</h2>
+          <h2><AT k="groups" /></h2>
           {workshop.groups?.length ? (
             <ul className="group-list">
               {workshop.groups.map((g) => (
                 <li key={g.id}>
                   <Link to={`/admin/groups/${g.id}`}>{g.emoji} {g.name}</Link>
-                  {g.photoCount != null && <span className="muted"> · {g.photoCount} photos</span>}
+                  {g.photoCount != null && <span className="muted"> · <AT k="nPhotos" vars={{ n: g.photoCount }} /></span>}
                 </li>
               ))}
             </ul>
-          ) : <p className="muted">The server did not list the groups.</p>}
+          ) : <p className="muted"><AT k="noGroups" /></p>}
         </section>
         <TestPhotos workshop={workshop} onError={onError} />
       </div>
       <section className="card">
-        <h2>More photos → better AI?</h2>
+        <h2><AT k="chartTitle" /></h2>
         <Suspense fallback={<Spinner />}><ExperimentChart workshopId={workshop.id} /></Suspense>
       </section>
       <Moderation workshop={workshop} />

@@ -1,5 +1,4 @@
-// Instructors' operations. Some admin extras land later in the BFF; queries that name a
-// field the server does not have yet fail validation, and the UI falls back to less.
+// Instructors' operations. The SPA and the BFF ship together, so each query has one shape.
 import type { Group, Phase, Photo, Workshop, WorkshopClass } from "../lib/api";
 import { gql, gqlUpload, GraphQLRequestError } from "../lib/graphql";
 
@@ -20,20 +19,6 @@ export interface GroupDetail {
 
 export const PHASES: Phase[] = ["SETUP", "COLLECT", "TRAIN", "COMPETE", "CLOSED"];
 
-/** Run the first query the server understands (newer schema first). */
-async function firstSupported<T>(queries: string[], variables: Record<string, unknown>): Promise<T> {
-  let last: unknown;
-  for (const query of queries) {
-    try {
-      return await gql<T>(query, variables);
-    } catch (err) {
-      if (!(err instanceof GraphQLRequestError) || err.code !== "GRAPHQL_VALIDATION_FAILED") throw err;
-      last = err;
-    }
-  }
-  throw last;
-}
-
 // Class names by id, so screens that only get ids (group detail) can still show names.
 const classNames = new Map<string, WorkshopClass>();
 export function rememberClasses(classes: WorkshopClass[] | undefined): void {
@@ -41,26 +26,6 @@ export function rememberClasses(classes: WorkshopClass[] | undefined): void {
 }
 export function knownClass(id: string): WorkshopClass | undefined {
   return classNames.get(id);
-}
-
-// Login URLs from createWorkshop, kept for the card page in case `workshop(id).groups`
-// cannot give them (the tokens themselves are never stored by the BFF).
-const CREATED_KEY = "pictolab.admin.created";
-function rememberCreated(workshop: AdminWorkshop): void {
-  try {
-    const all = JSON.parse(sessionStorage.getItem(CREATED_KEY) ?? "{}") as Record<string, AdminWorkshop>;
-    all[workshop.id] = workshop;
-    sessionStorage.setItem(CREATED_KEY, JSON.stringify(all));
-  } catch {
-    /* storage unavailable: the cards come from the server only */
-  }
-}
-function createdWorkshop(id: string): AdminWorkshop | undefined {
-  try {
-    return (JSON.parse(sessionStorage.getItem(CREATED_KEY) ?? "{}") as Record<string, AdminWorkshop>)[id];
-  } catch {
-    return undefined;
-  }
 }
 
 export async function adminLogin(password: string): Promise<boolean> {
@@ -74,32 +39,22 @@ export async function listWorkshops(): Promise<AdminWorkshop[]> {
   return data.workshops;
 }
 
-const GROUP_FIELDS_FULL = "groups { id name emoji color loginUrl photoCount }";
-const GROUP_FIELDS_URL = "groups { id name emoji color loginUrl }";
-const GROUP_FIELDS_MIN = "groups { id name emoji color }";
+const WORKSHOP_FIELDS = "id title phase minPhotosPerClass classes { id name emoji } groups { id name emoji color loginUrl photoCount }";
 
 export async function loadWorkshop(id: string): Promise<AdminWorkshop> {
-  const shape = (groups: string) =>
-    `query Workshop($id: ID) { workshop(id: $id) { id title phase classes { id name emoji } ${groups} } }`;
-  const data = await firstSupported<{ workshop: AdminWorkshop | null }>(
-    [shape(GROUP_FIELDS_FULL), shape(GROUP_FIELDS_URL), shape(GROUP_FIELDS_MIN), shape("")], { id });
+  const data = await gql<{ workshop: AdminWorkshop | null }>(
+    `query Workshop($id: ID) { workshop(id: $id) { ${WORKSHOP_FIELDS} } }`, { id });
   if (!data.workshop) throw new GraphQLRequestError("workshop not found", "NOT_FOUND");
-  const workshop = data.workshop;
-  rememberClasses(workshop.classes);
-  const created = createdWorkshop(id);
-  if (created?.groups) {
-    const urls = new Map(created.groups.map((g) => [g.id, g.loginUrl]));
-    workshop.groups = (workshop.groups ?? created.groups).map((g) => ({ ...g, loginUrl: g.loginUrl ?? urls.get(g.id) }));
-  }
-  return workshop;
+  rememberClasses(data.workshop.classes);
+  return data.workshop;
 }
 
-export async function createWorkshop(title: string, classes: string[], groups: number): Promise<AdminWorkshop> {
-  const shape = (fields: string) => `mutation Create($title: String!, $classes: [String!]!, $groups: Int!) {
-    createWorkshop(title: $title, classes: $classes, groups: $groups) { id title phase classes { id name emoji } ${fields} } }`;
-  const data = await firstSupported<{ createWorkshop: AdminWorkshop }>(
-    [shape(GROUP_FIELDS_URL), shape(GROUP_FIELDS_MIN)], { title, classes, groups });
-  rememberCreated(data.createWorkshop);
+/** `emojis`: one per class, in order ("" lets the BFF choose one that fits the name). */
+export async function createWorkshop(title: string, classes: string[], groups: number, emojis?: string[]): Promise<AdminWorkshop> {
+  const data = await gql<{ createWorkshop: AdminWorkshop }>(
+    `mutation Create($title: String!, $classes: [String!]!, $groups: Int!, $emojis: [String]) {
+       createWorkshop(title: $title, classes: $classes, groups: $groups, emojis: $emojis) { ${WORKSHOP_FIELDS} } }`,
+    { title, classes, groups, emojis: emojis ?? null });
   return data.createWorkshop;
 }
 
@@ -124,13 +79,12 @@ export async function experimentLog(workshopId: string): Promise<ExperimentRow[]
 }
 
 export async function groupDetail(groupId: string): Promise<GroupDetail> {
-  // Newer BFFs let a group lead to its workshop: that gives the class names for the matrix.
-  const shape = (groupFields: string) => `query GroupDetail($groupId: ID!) { groupDetail(groupId: $groupId) {
-       group { ${groupFields} }
+  // The group leads to its workshop: that gives the class names for the matrix.
+  const data = await gql<{ groupDetail: GroupDetail | null }>(
+    `query GroupDetail($groupId: ID!) { groupDetail(groupId: $groupId) {
+       group { id name emoji color workshop { id title classes { id name emoji } } }
        photosPerClass { classId count }
-       runs { id status mode testAccuracy labels confusion misclassified { photoId label predicted url } } } }`;
-  const data = await firstSupported<{ groupDetail: (GroupDetail & { group: { workshop?: AdminWorkshop } }) | null }>(
-    [shape("id name emoji color workshop { id title classes { id name emoji } }"), shape("id name emoji color")],
+       runs { id status mode testAccuracy labels confusion misclassified { photoId label predicted url } } } }`,
     { groupId });
   if (!data.groupDetail) throw new GraphQLRequestError("group not found", "NOT_FOUND");
   rememberClasses(data.groupDetail.group.workshop?.classes);
@@ -150,11 +104,13 @@ export async function adminDeletePhoto(id: string): Promise<boolean> {
   return data.adminDeletePhoto;
 }
 
-/** The BFF answers with counts of what it deleted (or, in older schemas, a Boolean). */
-export async function purgeWorkshop(workshopId: string): Promise<unknown> {
-  const shape = (fields: string) => `mutation Purge($workshopId: ID!) { purgeWorkshop(workshopId: $workshopId) ${fields} }`;
-  const data = await firstSupported<{ purgeWorkshop: unknown }>(
-    [shape("{ photos trainingRuns objects }"), shape("")], { workshopId });
+export interface PurgeResult { photos: number; trainingRuns: number; objects: number }
+
+/** Counts of what the BFF deleted. */
+export async function purgeWorkshop(workshopId: string): Promise<PurgeResult> {
+  const data = await gql<{ purgeWorkshop: PurgeResult }>(
+    "mutation Purge($workshopId: ID!) { purgeWorkshop(workshopId: $workshopId) { photos trainingRuns objects } }",
+    { workshopId });
   return data.purgeWorkshop;
 }
 

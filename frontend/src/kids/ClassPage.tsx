@@ -1,7 +1,7 @@
 // One class: take photos (rear camera or album), see each one's upload progress, see and
 // delete what was sent.
 import { useState, type ChangeEvent } from "react";
-import { deletePhoto, MIN_PHOTOS_PER_CLASS, type Photo } from "../lib/api";
+import { deletePhoto, type Photo } from "../lib/api";
 import { downscalePhoto } from "../lib/downscale";
 import { friendlyError } from "../lib/errors";
 import { GraphQLRequestError } from "../lib/graphql";
@@ -79,6 +79,13 @@ export function ClassPage({ classId }: { classId: string }) {
   const sent = photos.filter((p) => p.classId === classId);
   const pending = snapshot.items.filter((i) => i.classId === classId);
   const dropped = snapshot.dropped.filter((d) => d.classId === classId);
+  // Fewest taps: once this class has enough, one button leads on to the next class that
+  // still needs photos (or to training), instead of "back" + another card.
+  const min = workshop.minPhotosPerClass;
+  const count = (id: string) => photos.filter((p) => p.classId === id).length;
+  const order = [...workshop.classes.slice(index + 1), ...workshop.classes.slice(0, index)];
+  const nextIndex = workshop.classes.indexOf(order.find((c) => count(c.id) < min) ?? cls);
+  const next = nextIndex >= 0 && nextIndex !== index ? workshop.classes[nextIndex] : null;
 
   const addFiles = async (event: ChangeEvent<HTMLInputElement>) => {
     const files = [...(event.target.files ?? [])];
@@ -104,21 +111,30 @@ export function ClassPage({ classId }: { classId: string }) {
           <span aria-hidden="true">{classEmoji(cls, index)}</span> {classDisplayName(cls, index)}
         </h1>
         <span className="class-count" data-testid="sent-count" data-count={sent.length}>
-          <T k="photosCount" vars={{ n: sent.length }} /> / {MIN_PHOTOS_PER_CLASS}+
+          <T k="photosCount" vars={{ n: sent.length }} /> / {workshop.minPhotosPerClass}+
         </span>
       </div>
       <div className="capture-buttons">
-        <label className="big-button camera-button">
+        <label className="big-button camera-button" data-testid="camera-button">
           <input type="file" accept="image/*" capture="environment" className="visually-hidden"
                  data-testid="camera-input" onChange={addFiles} />
           <span aria-hidden="true">📷</span> <T k="takePhoto" />
         </label>
-        <label className="big-button album-button">
+        <label className="big-button album-button" data-testid="album-button">
           <input type="file" accept="image/*" multiple className="visually-hidden"
                  data-testid="album-input" onChange={addFiles} />
           <span aria-hidden="true">🖼️</span> <T k="fromLibrary" />
         </label>
       </div>
+      {sent.length >= min && (
+        <Link to={next ? `/class/${next.id}` : "/train"} className="big-button next-button" data-testid="next-step">
+          {next ? (
+            <><T k="nextClass" /> <span aria-hidden="true">{classEmoji(next, nextIndex)}</span> {classDisplayName(next, nextIndex)} →</>
+          ) : (
+            <><span aria-hidden="true">🧠</span> <T k="goTrain" /> →</>
+          )}
+        </Link>
+      )}
       {pending.some((item) => item.status === "retrying") && (
         <p className="banner banner-info" role="status" data-testid="waiting-banner">
           <span className="banner-icon" aria-hidden="true">📶</span>

@@ -1,6 +1,6 @@
 // Home: one big card per class with its emoji, name, photo count and progress to the minimum.
 import { useEffect } from "react";
-import { MIN_PHOTOS_PER_CLASS, type WorkshopClass } from "../lib/api";
+import type { WorkshopClass } from "../lib/api";
 import { classLabel } from "../lib/classes";
 import { T } from "../lib/i18n";
 import { Link } from "../lib/router";
@@ -27,12 +27,12 @@ export function Home() {
   return (
     <section data-testid="home-ready">
       <h1 className="screen-title"><T k="homeTitle" /></h1>
-      <p className="lead"><T k="homeHint" vars={{ min: MIN_PHOTOS_PER_CLASS }} /></p>
+      <p className="lead"><T k="homeHint" vars={{ min: workshop.minPhotosPerClass }} /></p>
       <div className="class-grid">
         {workshop.classes.map((cls, index) => {
           const sent = photos.filter((p) => p.classId === cls.id).length;
           const waiting = pending.filter((p) => p.classId === cls.id).length;
-          const missing = Math.max(0, MIN_PHOTOS_PER_CLASS - sent);
+          const missing = Math.max(0, workshop.minPhotosPerClass - sent);
           return (
             <Link key={cls.id} to={`/class/${cls.id}`} className="class-card" data-testid={`class-card-${cls.id}`}>
               <span className="class-emoji" aria-hidden="true">{classEmoji(cls, index)}</span>
@@ -41,7 +41,8 @@ export function Home() {
                 <T k="photosCount" vars={{ n: sent }} />
                 {waiting > 0 && <span className="class-pending"> (+{waiting} ⏳)</span>}
               </span>
-              <ProgressBar value={sent / MIN_PHOTOS_PER_CLASS} />
+              <ProgressBar value={sent / workshop.minPhotosPerClass}
+                           label={`${classDisplayName(cls, index)}: ${sent} / ${workshop.minPhotosPerClass}`} />
               <span className={missing ? "class-missing" : "class-ready"}>
                 {missing ? <T k="moreNeeded" vars={{ n: missing }} /> : <T k="readyToTrain" />}
               </span>

@@ -1,5 +1,6 @@
-// /join/<token>: what the QR card opens. Log in, then drop the token from the address bar
-// (and from history) before anything else can read or share it.
+// /join#<token>: what the QR card opens (the fragment is never sent to a server, so the
+// token reaches no log; /join/<token> from older cards works too). Log in, then drop the
+// token from the address bar (and from history) before anything else can read or share it.
 import { useEffect, useState } from "react";
 import { login } from "../lib/api";
 import { errorCodeOf } from "../lib/graphql";

@@ -1,8 +1,8 @@
 // Train: one big button, an animated progress bar while the run is queued or running
 // (polled every second), then the result.
 import { useCallback, useState } from "react";
-import { isActive, loadTrainingRuns, MIN_PHOTOS_PER_CLASS, percent, startTraining, type TrainingRun } from "../lib/api";
-import { T } from "../lib/i18n";
+import { isActive, loadTrainingRuns, percent, startTraining, type TrainingRun } from "../lib/api";
+import { plainText, T, tr, useLang } from "../lib/i18n";
 import { STRINGS, type StringKey } from "../lib/strings";
 import { usePolling } from "../lib/usePolling";
 import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
@@ -16,12 +16,14 @@ function RunError({ run }: { run: TrainingRun }) {
 }
 
 function RunResult({ run }: { run: TrainingRun }) {
+  const lang = useLang();
   if (isActive(run)) {
     return (
       <div className="run-card run-active" data-testid="run-active" data-status={run.status}>
         <div className="run-robot" aria-hidden="true">🤖💭</div>
         <p className="run-status"><T k={run.status === "QUEUED" ? "trainQueued" : "trainRunning"} /></p>
-        <ProgressBar value={run.status === "QUEUED" ? 0.03 : Math.max(0.05, run.progress)} animated />
+        <ProgressBar value={run.status === "QUEUED" ? 0.03 : Math.max(0.05, run.progress)} animated
+                     label={plainText(tr(run.status === "QUEUED" ? "trainQueued" : "trainRunning", lang))} />
         <p className="run-percent">{Math.round(run.progress * 100)}%</p>
       </div>
     );
@@ -62,6 +64,7 @@ export default function TrainPage() {
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
   const [mode, setMode] = useState<"QUICK" | "DEEP">("QUICK");
+  const lang = useLang();
 
   const refresh = useCallback(async () => {
     try {
@@ -76,7 +79,7 @@ export default function TrainPage() {
   usePolling(refresh, active ? 1000 : 5000);
 
   const enough = workshop.classes.every(
-    (cls) => photos.filter((p) => p.classId === cls.id).length >= MIN_PHOTOS_PER_CLASS);
+    (cls) => photos.filter((p) => p.classId === cls.id).length >= workshop.minPhotosPerClass);
 
   const train = async () => {
     setStarting(true);
@@ -95,12 +98,12 @@ export default function TrainPage() {
   return (
     <section className="train-page" data-testid="train-page">
       <h1 className="screen-title"><T k="trainTitle" /></h1>
-      {!enough && <p className="banner banner-info"><T k="trainNeedPhotos" vars={{ min: MIN_PHOTOS_PER_CLASS }} /></p>}
+      {!enough && <p className="banner banner-info"><T k="trainNeedPhotos" vars={{ min: workshop.minPhotosPerClass }} /></p>}
       <button type="button" className="big-button train-button" data-testid="train-button"
               disabled={starting || active || !enough} onClick={train}>
         <span aria-hidden="true">🧠</span> <T k="trainButton" />
       </button>
-      <div className="mode-switch" role="radiogroup" aria-label="mode">
+      <div className="mode-switch" role="radiogroup" aria-label={plainText(tr("modeHint", lang))}>
         {(["QUICK", "DEEP"] as const).map((m) => (
           <button key={m} type="button" role="radio" aria-checked={mode === m} data-testid={`mode-${m}`}
                   className={`mode-option${mode === m ? " mode-selected" : ""}`} onClick={() => setMode(m)}>

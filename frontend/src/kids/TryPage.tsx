@@ -45,7 +45,7 @@ export default function TryPage() {
     <section className="try-page" data-testid="try-page">
       <h1 className="screen-title"><T k="tryTitle" /></h1>
       <p className="lead"><T k="tryHint" /></p>
-      <label className="big-button camera-button">
+      <label className="big-button camera-button" data-testid="try-button">
         <input type="file" accept="image/*" capture="environment" className="visually-hidden"
                data-testid="try-input" onChange={choose} />
         <span aria-hidden="true">📷</span> <T k="takePhoto" />
@@ -63,7 +63,7 @@ export default function TryPage() {
               {scores.map((score) => (
                 <li key={score.classId} className={score.classId === result.classId ? "score-bar top" : "score-bar"}>
                   <span className="score-bar-label">{labelFor(score.classId, score.label)}</span>
-                  <ProgressBar value={score.confidence} />
+                  <ProgressBar value={score.confidence} label={labelFor(score.classId, score.label)} />
                   <span className="score-bar-value">{Math.round(score.confidence * 100)}%</span>
                 </li>
               ))}

@@ -5,7 +5,11 @@ import type { UploadedPhoto } from "./uploadQueue";
 export interface Group { id: string; name: string; emoji?: string | null; color?: string | null }
 export interface WorkshopClass { id: string; name: string; emoji?: string | null }
 export type Phase = "SETUP" | "COLLECT" | "TRAIN" | "COMPETE" | "CLOSED";
-export interface Workshop { id: string; title: string; phase: Phase; classes: WorkshopClass[] }
+export interface Workshop {
+  id: string; title: string; phase: Phase; classes: WorkshopClass[];
+  /** Photos each class needs before training: the BFF's setting (PICTOLAB_MIN_PHOTOS_PER_CLASS). */
+  minPhotosPerClass: number;
+}
 export interface Photo { id: string; classId: string; url: string; width?: number; height?: number }
 export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
 export interface TrainingRun {
@@ -18,8 +22,7 @@ export interface ScoreboardRow {
   rank: number; group: Group; testAccuracy: number | null; photoCount: number; status?: string | null;
 }
 
-/** The minimum photos per class before training (the BFF's default setting). */
-export const MIN_PHOTOS_PER_CLASS = 5;
+const WORKSHOP_FIELDS = "id title phase minPhotosPerClass classes { id name emoji }";
 
 const GROUP_FIELDS = "id name emoji color";
 
@@ -35,13 +38,13 @@ export async function logout(): Promise<void> {
 
 export async function loadSession(): Promise<{ me: Group | null; workshop: Workshop | null }> {
   return gql<{ me: Group | null; workshop: Workshop | null }>(
-    `query Session { me { ${GROUP_FIELDS} } workshop { id title phase classes { id name emoji } } }`);
+    `query Session { me { ${GROUP_FIELDS} } workshop { ${WORKSHOP_FIELDS} } }`);
 }
 
 /** Who we are, our workshop and our photos in one round trip (venue Wi-Fi is slow). */
 export async function loadSessionWithPhotos(): Promise<{ me: Group | null; workshop: Workshop | null; photos: Photo[] }> {
   return gql<{ me: Group | null; workshop: Workshop | null; photos: Photo[] }>(
-    `query Start { me { ${GROUP_FIELDS} } workshop { id title phase classes { id name emoji } }
+    `query Start { me { ${GROUP_FIELDS} } workshop { ${WORKSHOP_FIELDS} }
                    photos { id classId url width height } }`);
 }
 

@@ -17,6 +17,28 @@ function readLang(): Lang {
 
 let current: Lang = typeof localStorage === "undefined" ? "ja" : readLang();
 
+function storedLang(): string | null {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** The instructors' side: without a stored choice, follow the browser (Japanese for a
+ * Japanese browser, English otherwise). The children's app stays Japanese by default: the
+ * workshop is in Japanese whatever language an iPad is set to. */
+export function adoptBrowserLang(): void {
+  if (storedLang() === "ja" || storedLang() === "en" || typeof navigator === "undefined") return;
+  const first = (navigator.languages?.[0] ?? navigator.language ?? "ja").toLowerCase();
+  const lang: Lang = first.startsWith("ja") ? "ja" : "en";
+  if (lang !== current) {
+    current = lang;  // not stored: only a tap on the toggle is a choice
+    listeners.forEach((listener) => listener());
+  }
+  document.documentElement.lang = lang;
+}
+
 export function getLang(): Lang {
   return current;
 }

@@ -6,6 +6,7 @@ describe("matchRoute", () => {
   it.each([
     ["/", "home", ""],
     ["/join/abc_DEF-1", "join", "abc_DEF-1"],
+    ["/join", "join", ""],
     ["/class/3", "class", "3"],
     ["/train", "train", ""],
     ["/try", "try", ""],

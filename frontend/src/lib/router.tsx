@@ -1,5 +1,5 @@
 // A tiny history router: the app has a dozen fixed routes, a library would cost more bytes
-// than it saves. Route patterns must match frontend/server.py's SPA_ROUTES.
+// than it saves. Route patterns must match SPA_ROUTES in frontend/site.py.
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
 
 const NAVIGATE_EVENT = "pictolab:navigate";
@@ -31,7 +31,8 @@ export type RouteName =
   | "admin" | "adminWorkshop" | "adminCards" | "adminScoreboard" | "adminGroup";
 
 const ROUTES: [RouteName, RegExp][] = [
-  ["join", /^\/join\/([^/]+)\/?$/],
+  // /join#<token> (the token never leaves the browser); /join/<token> from older cards.
+  ["join", /^\/join(?:\/([^/]+))?\/?$/],
   ["home", /^\/$/],
   ["class", /^\/class\/([^/]+)\/?$/],
   ["train", /^\/train\/?$/],

@@ -43,6 +43,8 @@ export const STRINGS = {
   yes: { ja: "はい", en: "Yes" },
   no: { ja: "いいえ", en: "No" },
   back: { ja: "もどる", en: "Back" },
+  nextClass: { ja: "つぎは", en: "Next:" },
+  goTrain: { ja: "AIを {育|そだ}てに いこう", en: "Go and train your AI" },
   trainTitle: { ja: "AIを {育|そだ}てよう", en: "Train your AI" },
   trainButton: { ja: "{育|そだ}てる!", en: "Train!" },
   trainNeedPhotos: {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bff.models import Phase
-from tests.bff.conftest import (
+from tests.bff.helpers import (
     ADMIN_LOGIN,
     ADMIN_PASSWORD,
     LOGIN,
@@ -47,7 +47,7 @@ def test_cookie_is_secure_in_production(make_app, make_workshop):
 def test_group_names_are_app_chosen_animals(workshop):
     names = [g["name"] for g in workshop["groups"]]
     assert names == ["パンダ / Panda", "ペンギン / Penguin"]
-    assert all(g["loginUrl"] == f"http://localhost:8000/join/{g['token']}" for g in workshop["groups"])
+    assert all(g["loginUrl"] == f"http://localhost:8000/join#{g['token']}" for g in workshop["groups"])
 
 
 @pytest.mark.parametrize("token", ["", "nonsense", "A" * 43, "x" * 500])
@@ -195,3 +195,74 @@ def test_login_is_audited_without_the_token(app, client, workshop, db_session):
     events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "group.login")).all()
     assert [e.actor for e in events] == [f"group:{workshop['groups'][0]['id']}"]
     assert workshop["groups"][0]["token"] not in str([e.details for e in events])
+
+
+TEST_PHOTOS = "query($w: ID!) { testPhotos(workshopId: $w) { id } }"
+
+
+def test_a_card_scanned_on_the_instructors_ipad_ends_the_admin_session(app, client, workshop):
+    # Issue 10.2: the instructor logs in on an iPad, then hands it to a group.
+    admin_login(client)
+    copied = client.http.get_cookie("pictolab_session").value
+    login(client, workshop["groups"][0]["token"])
+    me = client.data(ME)
+    assert me["isAdmin"] is False and me["me"]["id"] == workshop["groups"][0]["id"]
+    assert client.error_code(TEST_PHOTOS, w=workshop["id"]) == "FORBIDDEN"
+    assert client.error_code(REVOKE, g=workshop["groups"][1]["id"]) == "FORBIDDEN"
+    # The admin session itself ended, not just this cookie's claim to it.
+    replay = GraphQLClient(app.test_client())
+    replay.http.set_cookie("pictolab_session", copied)
+    assert replay.data(ME)["isAdmin"] is False
+
+
+def test_admin_login_ends_the_group_session_on_that_device(client, workshop):
+    login(client, workshop["groups"][0]["token"])
+    admin_login(client)
+    me = client.data(ME)
+    assert me == {"me": None, "isAdmin": True}
+    assert client.error_code("{ photos { id } }") == "UNAUTHENTICATED"
+
+
+def test_admin_sessions_expire_absolutely_however_active(app, client, db_session):
+    # Issue 10.9: the cookie is refreshed on every request, so only the row's age can end it.
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bff.models import AdminSession, utcnow
+
+    admin_login(client)
+    assert client.data(ME)["isAdmin"] is True
+    max_age = app.config["ADMIN_SESSION_MAX_AGE"]
+    assert max_age <= timedelta(hours=12)
+    db_session.execute(update(AdminSession).values(created_at=utcnow() - max_age + timedelta(minutes=1)))
+    db_session.commit()
+    assert client.data(ME)["isAdmin"] is True, "a minute before the limit: still in"
+    db_session.execute(update(AdminSession).values(created_at=utcnow() - max_age - timedelta(minutes=1)))
+    db_session.commit()
+    assert client.data(ME)["isAdmin"] is False
+    assert client.error_code("{ workshops { id } }") == "UNAUTHENTICATED"
+    admin_login(client)  # logging in again starts a new session
+    assert client.data(ME)["isAdmin"] is True
+
+
+def test_cards_guessed_behind_the_venue_nat_never_lock_out_a_real_card(make_app):
+    # Issue 10.3: every iPad of the venue shares one address. Tokens carry a 128-bit MAC, so
+    # failures may slow the failing device but never keep a valid card out.
+    from tests.bff.helpers import workshop_on
+
+    app = make_app(LOGIN_FAILURES_PER_MINUTE=2)
+    workshop = workshop_on(app)
+    # Cookie-less guessing (a fresh device each time) blows the address's budget many times over.
+    for _ in range(2 * 10 + 5):
+        code = GraphQLClient(app.test_client()).error_code(LOGIN, token="bad")
+        assert code in ("UNAUTHENTICATED", "RATE_LIMITED")
+    assert GraphQLClient(app.test_client()).error_code(LOGIN, token="bad") == "RATE_LIMITED"
+    # A real card on a new iPad, same address, gets in.
+    assert login(GraphQLClient(app.test_client()), workshop["groups"][0]["token"])["id"] == workshop["groups"][0]["id"]
+    # The guessing iPad itself is slowed: while its own budget is spent it gets no answer,
+    # right card or not (so it cannot keep guessing), until its bucket refills.
+    guesser = GraphQLClient(app.test_client())
+    for _ in range(2):
+        assert guesser.error_code(LOGIN, token="bad") in ("UNAUTHENTICATED", "RATE_LIMITED")
+    assert guesser.error_code(LOGIN, token=workshop["groups"][1]["token"]) == "RATE_LIMITED"

@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from bff.models import Phase
-from tests.bff.conftest import (
+from pictolab.contract import storage_keys
+from tests.bff.helpers import (
     UPLOAD,
     UPLOAD_TEST,
     GraphQLClient,
@@ -149,10 +150,11 @@ def test_delete_photo_removes_its_cached_embeddings_too(app, group_client, works
     # What the ML API caches while training (docs/design.md), for two backbones.
     for backbone in ("efficientnet_lite0", "mobilenet_v3_large"):
         for photo_id, key in key_of.items():
-            storage.put_bytes(f"cache/embeddings/{backbone}/{key}.{'ab' * 16}.npy", b"features")
+            storage.put_bytes(storage_keys.embedding_key(key, backbone, "ab" * 16), b"features")
     group_client.data(DELETE, id=gone["id"])
-    left = list(storage.list("cache/embeddings"))
-    assert len(left) == 2 and all(key_of[keep["id"]] in k for k in left)
+    left = list(storage.list(storage_keys.EMBEDDINGS))
+    assert left == sorted(storage_keys.embedding_key(key_of[keep["id"]], backbone, "ab" * 16)
+                          for backbone in ("efficientnet_lite0", "mobilenet_v3_large"))
 
 
 # ---- bad input: a typed error and nothing stored ------------------------------------------
@@ -341,6 +343,23 @@ def test_admin_uploads_test_photos_in_any_phase_but_closed(app, client, make_wor
                              {"file": (solid_jpeg(color=(1, 2, 3)), "t.jpg", "image/jpeg")})
     assert error_code(response) == "FAILED_PRECONDITION"
     assert photo_count(app) == 1
+
+
+def test_the_hidden_test_set_is_capped_at_what_one_scoring_request_carries(make_app):
+    app = make_app(max_test_photos=2)
+    client = GraphQLClient(app.test_client())
+    workshop = workshop_on(app)
+    admin_login(client)
+    cat, cup = workshop["classes"][0]["id"], workshop["classes"][1]["id"]
+    for shade, class_id in ((0, cat), (100, cup)):
+        response = client.upload(UPLOAD_TEST, {"classId": class_id},
+                                 {"file": (solid_jpeg(color=(shade, 0, 0)), "t.jpg", "image/jpeg")})
+        assert response.get_json()["data"]["uploadTestPhoto"]["isTest"] is True
+    response = client.upload(UPLOAD_TEST, {"classId": cat},
+                             {"file": (solid_jpeg(color=(200, 0, 0)), "t.jpg", "image/jpeg")})
+    assert error_code(response) == "FAILED_PRECONDITION"
+    assert "PICTOLAB_MAX_TEST_PHOTOS" in response.get_json()["errors"][0]["message"]
+    assert photo_count(app) == 2 and len(stored_keys(app)) == 2  # nothing half-written
 
 
 def test_groups_cannot_upload_or_see_test_photos(app, group_client, workshop):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bff.models import Phase
-from tests.bff.conftest import GraphQLClient, admin_login, login, photo_count, stored_keys
+from pictolab.contract import storage_keys
+from tests.bff.helpers import GraphQLClient, admin_login, login, photo_count, stored_keys
 from tests.bff.factories import solid_jpeg
 
 CREATE = """mutation($t: String!, $c: [String!]!, $g: Int!) {
@@ -24,7 +25,7 @@ def test_admin_creates_a_workshop_with_login_cards(client):
     assert [c["name"] for c in workshop["classes"]] == ["cat", "cup", "shoe"]
     assert len(workshop["groups"]) == 3 and len({g["name"] for g in workshop["groups"]}) == 3
     for group in workshop["groups"]:
-        assert group["loginUrl"].endswith("/join/" + group["token"])
+        assert group["loginUrl"].endswith("/join#" + group["token"])
         assert len(group["token"]) >= 43  # 32 bytes base64url: id + 128-bit MAC
     group_client = GraphQLClient(client.http.application.test_client())
     login(group_client, workshop["groups"][0]["token"])
@@ -94,14 +95,16 @@ def test_purge_deletes_photos_and_closes_the_workshop(app, client, new_client, m
                             {"c": workshop["classes"][0]["id"]}, {"f": (solid_jpeg(), "a.jpg", "image/jpeg")})
     assert response.get_json()["data"]["uploadPhoto"]["id"]
     storage = app.extensions["pictolab.storage"]
-    storage.put_bytes(f"cache/embeddings/effnet/photos/{workshop['id']}/x.jpg.abc.npy", b"0")
-    storage.put_bytes("cache/embeddings/effnet/photos/otherworkshop/y.jpg.abc.npy", b"0")
+    # What the ML API caches while training: the purge must take this workshop's, not the other's.
+    storage.put_bytes(storage_keys.embedding_key(storage_keys.photo_key(workshop["id"], "x"), "effnet", "abc"), b"0")
+    other = storage_keys.embedding_key(storage_keys.photo_key("otherworkshop", "y"), "effnet", "abc")
+    storage.put_bytes(other, b"0")
     admin_login(client)
     result = client.data("mutation($w: ID!) { purgeWorkshop(workshopId: $w) { photos trainingRuns objects } }",
                          w=workshop["id"])["purgeWorkshop"]
     assert result == {"photos": 1, "trainingRuns": 0, "objects": 2}
     assert photo_count(app) == 0 and stored_keys(app) == []
-    assert list(storage.list("cache")) == ["cache/embeddings/effnet/photos/otherworkshop/y.jpg.abc.npy"]
+    assert list(storage.list("cache")) == [other]
     assert group.data("{ me { id } }")["me"] is None, "a purged workshop's sessions end"
 
 

@@ -85,7 +85,7 @@ class Up:
         workshop = self.wait_for(r"Workshop:\s+.*\((\w{32})\)").group(1)
         urls = []
         while True:
-            line_match = self.wait_for(r"(/join/(\S+))|Press Ctrl-C")
+            line_match = self.wait_for(r"(/join#(\S+))|Press Ctrl-C")
             if line_match.group(0).startswith("Press"):
                 break
             urls.append(line_match.group(2))
@@ -165,7 +165,7 @@ def _ok(url: str) -> bool:
 def test_up_refuses_bad_configuration(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PICTOLAB_")}
     env["PICTOLAB_ML_DEVICE"] = "tpu"
-    out = subprocess.run([sys.executable, "-m", "pictolab.cli", "up", "--data-dir", str(tmp_path)], env=env,
+    out = subprocess.run([sys.executable, "-m", "pictolab_cli", "up", "--data-dir", str(tmp_path)], env=env,
                          capture_output=True, text=True, timeout=60)
     assert out.returncode != 0
     assert "PICTOLAB_ML_DEVICE" in out.stderr

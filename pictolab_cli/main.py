@@ -1,4 +1,9 @@
-"""The one console script, ``pictolab`` (the names are part of the public contract)."""
+"""The one console script, ``pictolab`` (the names are part of the public contract).
+
+The command line lives outside the shared ``pictolab`` package because it drives the services
+(``pictolab db upgrade`` runs the BFF's migrations, ``pictolab up`` starts all three): the
+services depend on ``pictolab``, this package depends on them, never the other way round.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .settings import Settings, SettingsError
+from pictolab.settings import Settings, SettingsError
 
 
 def _settings(needs_secrets: bool = True) -> Settings:
@@ -34,7 +39,7 @@ def _service_command(name: str, factory: str, default_port: int, default_workers
     @click.option("--threads", default=default_threads, show_default=True, type=int)
     def command(host: str, port: int, workers: int, threads: int) -> None:
         _settings(needs_secrets)  # fail fast, with a readable message, on bad configuration
-        from .serve import serve
+        from pictolab.serve import serve
 
         serve(factory, host, port, workers=workers, threads=threads, timeout=timeout,
               graceful_timeout=graceful_timeout)
@@ -87,7 +92,8 @@ def workshop() -> None:
 
 @workshop.command("create")
 @click.option("--title", required=True)
-@click.option("--classes", required=True, help="Comma list of class names, e.g. cat,dog,bird")
+@click.option("--classes", required=True,
+              help="Comma list of class names, each optionally name:emoji, e.g. りんご:🍎,バナナ:🍌,cat")
 @click.option("--groups", required=True, type=click.IntRange(1, 200))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def workshop_create(title: str, classes: str, groups: int, as_json: bool) -> None:
@@ -104,7 +110,7 @@ def workshop_create(title: str, classes: str, groups: int, as_json: bool) -> Non
         return
     click.echo(f"workshop {result['id']}: {result['title']}")
     for cls in result["classes"]:
-        click.echo(f"  class {cls['id']}: {cls['name']}")
+        click.echo(f"  class {cls['id']}: {cls.get('emoji') or ''} {cls['name']}")
     for group in result["groups"]:
         click.echo(f"  {group['emoji']} {group['name']}: {group['loginUrl']}")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from .settings import Settings
+from pictolab.settings import Settings
 
 log = logging.getLogger("pictolab.up")
 
@@ -36,7 +36,7 @@ def frontend_dist_dir() -> Path | None:
     spec = importlib.util.find_spec("frontend")
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(list(spec.submodule_search_locations)[0]) / "dist"
+    return Path(next(iter(spec.submodule_search_locations))) / "dist"
 
 
 def frontend_is_built() -> bool:
@@ -76,9 +76,10 @@ class Child:
             # Own process group: Ctrl-C in the terminal reaches the supervisor only, which
             # then stops the children in order (and gives the ML API time to checkpoint).
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "pictolab.cli", self.name, "--host", self.host, "--port", str(self.port)],
+                [sys.executable, "-m", "pictolab_cli", self.name, "--host", self.host, "--port", str(self.port)],
                 env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
+                # The supervisor starts children from its main thread only, so the fork is safe.
+                preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)  # noqa: PLW1509
         self.started_at = time.monotonic()
         log.info("started %s", self.name, extra={"pid": self.proc.pid, "port": self.port})
 
@@ -144,6 +145,12 @@ class Supervisor:
         from bff.cli import create_workshop, upgrade_database
 
         upgrade_database(self.settings, "head")
+        # A laptop's storage folder has no lifecycle rule: retention is applied at each start.
+        from bff.retention import purge_expired
+
+        for purged in purge_expired(self.settings):
+            log.info("purged workshop %s (closed, older than %d days)", purged["workshop"],
+                     self.settings.retention_days)
         demo_file = self.settings.data_dir / "demo_workshop.json"
         if demo_file.exists():
             return json.loads(demo_file.read_text())
@@ -251,13 +258,13 @@ class Supervisor:
             "  Group login URLs (print them as QR cards from the admin page):",
         ]
         for group in demo["groups"]:
-            lines.append(f"    {group['emoji']} {group['name']}: {self.public_url}/join/{group['token']}")
+            lines.append(f"    {group['emoji']} {group['name']}: {self.public_url}/join#{group['token']}")
         lines.append("Press Ctrl-C to stop.")
         print("\n".join(line for line in lines if line != ""), flush=True)
 
 
 def run_up(data_dir: Path | None, base_port: int, host: str = "127.0.0.1") -> int:
-    from .logging import configure_logging
+    from pictolab.logging import configure_logging
 
     if data_dir is not None:
         os.environ["PICTOLAB_DATA_DIR"] = str(Path(data_dir).resolve())
@@ -266,5 +273,7 @@ def run_up(data_dir: Path | None, base_port: int, host: str = "127.0.0.1") -> in
     log_dir.mkdir(parents=True, exist_ok=True)
     # The terminal is for the instructor (URLs, password, what restarted); the supervisor's
     # JSON log goes to a file beside the services' logs.
-    configure_logging("supervisor", settings.log_level, stream=open(log_dir / "supervisor.log", "a", buffering=1))
+    # The file stays open for the life of the process (the log handler writes to it).
+    log_file = open(log_dir / "supervisor.log", "a", buffering=1)  # noqa: SIM115
+    configure_logging("supervisor", settings.log_level, stream=log_file)
     return Supervisor(settings, base_port, host).run()

@@ -1,0 +1,40 @@
+"""At most one write per second to a run's status object.
+
+GCS allows about one write per second to the same object name; faster updates are answered
+429 and retried, slowing the training thread. A DEEP run with quick epochs, plus the
+heartbeat, can write status faster than that. The throttle drops a write that keeps the same
+status within the interval (the in-memory status keeps it; the next heartbeat writes it) and
+delays, never drops, a write that changes the status (RUNNING, the final SUCCEEDED/FAILED, an
+interruption): those must reach storage, one interval after the previous write at most.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+# GCS: one write per second to one object.
+MIN_INTERVAL_SECONDS = 1.0
+
+
+class StatusWriteThrottle:
+    """One per run; callers serialize their calls (JobContext.write_lock)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self._clock = clock
+        self._sleep = sleep
+        self._last_at: float | None = None
+        self._last_status: str | None = None
+
+    def admit(self, status: str, interval: float = MIN_INTERVAL_SECONDS) -> bool:
+        """True when this write should happen now (after waiting, for a status change);
+        False when it is a same-status update inside the interval, to be skipped."""
+        now = self._clock()
+        if self._last_at is not None and now - self._last_at < interval:
+            if status == self._last_status:
+                return False
+            self._sleep(interval - (now - self._last_at))
+            now = self._clock()
+        self._last_at = now
+        self._last_status = status
+        return True

@@ -1,0 +1,77 @@
+"""The ML API GraphQL for issue 12: predict's heatmap, trainingJob.analysis (confusing photos,
+per-class sureness) stored with a successful run, and photoHints, with typed errors."""
+
+from __future__ import annotations
+
+from PIL import ImageEnhance
+
+from pictolab.contract.storage_keys import analysis_key
+
+from .conftest import new_id, put_photos, texture_images
+
+ANALYSIS = ("query($runId: ID!) { trainingJob(runId: $runId) { status analysis { method folds threshold "
+            "confusing { uri label predicted confidence } perClass { label count sure accuracy } } } }")
+PREDICT_HEATMAP = ("mutation($input: PredictInput!) { predict(input: $input) { label confidence "
+                   "heatmap { width height values } } }")
+HINTS = ("mutation($input: PhotoHintsInput!) { photoHints(input: $input) { photos { uri codes brightness "
+         "sharpness duplicateOf } classPairs { a b overlap code } } }")
+
+
+def test_a_run_stores_its_analysis_and_predict_sends_a_heatmap(ml):
+    images, labels = texture_images(per_class=6, patch=96)
+    photos = put_photos(ml.storage, images, labels)
+    culprit = next(p for p in photos if p.label == "grass")
+    examples = [{"uri": p.uri, "label": "brick" if p is culprit else p.label} for p in photos]
+    classes = ["brick", "grass", "gravel"]
+    run_id = new_id()
+    assert ml.wait(ml.start(run_id, classes, examples)["runId"])["status"] == "SUCCEEDED"
+
+    assert ml.storage.exists(analysis_key(run_id))
+    job = ml.data(ANALYSIS, runId=run_id)["trainingJob"]
+    analysis = job["analysis"]
+    assert analysis["folds"] == 5 and "cross-validation" in analysis["method"]
+    assert [c["uri"] for c in analysis["confusing"]] == [culprit.uri]
+    assert analysis["confusing"][0]["label"] == "brick" and analysis["confusing"][0]["predicted"] == "grass"
+    assert analysis["confusing"][0]["confidence"] >= analysis["threshold"]
+    assert [(c["label"], c["count"]) for c in analysis["perClass"]] == [("brick", 7), ("grass", 5), ("gravel", 6)]
+    assert all(0 <= c["sure"] <= 1 for c in analysis["perClass"])
+
+    prediction = ml.data(PREDICT_HEATMAP, input={"runId": run_id, "imageUri": photos[-1].uri})["predict"]
+    heatmap = prediction["heatmap"]
+    assert heatmap["width"] >= 7 and heatmap["height"] >= 7
+    assert len(heatmap["values"]) == heatmap["width"] * heatmap["height"]
+    assert all(0 <= v <= 1 for v in heatmap["values"]) and max(heatmap["values"]) == 1
+
+
+def test_no_analysis_before_success(ml):
+    photos = put_photos(ml.storage, *texture_images(per_class=2, patch=64))
+    ml.storage.put_bytes(photos[0].key, b"not a photo", "image/jpeg")
+    run_id = new_id()
+    assert ml.wait(ml.start(run_id, ["brick", "grass", "gravel"], [p.example() for p in photos])["runId"])[
+        "status"] == "FAILED"
+    assert ml.data(ANALYSIS, runId=run_id)["trainingJob"]["analysis"] is None
+    assert not ml.storage.exists(analysis_key(run_id))
+
+
+def test_photo_hints(ml):
+    images, labels = texture_images(per_class=3, patch=200)
+    images[0] = ImageEnhance.Brightness(images[0]).enhance(0.15)
+    images.append(images[1].copy())  # the same photo uploaded twice
+    labels.append(labels[1])
+    photos = put_photos(ml.storage, images, labels)
+    result = ml.data(HINTS, input={"examples": [p.example() for p in photos],
+                                   "classes": ["brick", "grass", "gravel", "sand"]})["photoHints"]
+    codes = {row["uri"]: row["codes"] for row in result["photos"]}
+    assert [row["uri"] for row in result["photos"]] == [p.uri for p in photos]
+    assert "TOO_DARK" in codes[photos[0].uri]
+    assert "NEAR_DUPLICATE" in codes[photos[1].uri] and "NEAR_DUPLICATE" in codes[photos[-1].uri]
+    assert result["photos"][1]["duplicateOf"] == [photos[-1].uri]
+    assert result["classPairs"] == []  # brick, grass and gravel do not look alike
+
+    # Typed errors: a label outside the classes, a URI outside storage, a missing photo.
+    assert ml.error_code(HINTS, input={"examples": [photos[0].example()], "classes": ["grass"]}) == "BAD_USER_INPUT"
+    assert ml.error_code(HINTS, input={"examples": [{"uri": "file:///etc/passwd", "label": "a"}]}) == "BAD_USER_INPUT"
+    missing = ml.storage.uri("photos/nowhere/gone.jpg")
+    assert ml.error_code(HINTS, input={"examples": [{"uri": missing, "label": "a"}]}) == "BAD_USER_INPUT"
+    assert ml.error_code(HINTS, input={"examples": []}) == "BAD_USER_INPUT"
+    assert ml.error_code(HINTS, input={"examples": [photos[0].example()], "backbone": "nope"}) == "BAD_USER_INPUT"
