@@ -33,8 +33,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import Browser, create_workshop  # noqa: E402
-from tests.services import PICTOLAB, ServiceProcess, base_env  # noqa: E402
+from tests.e2e.helpers import Browser, create_workshop
+from tests.services import PICTOLAB, ServiceProcess, base_env
 
 UPLOAD = "mutation($c: ID!, $file: Upload!) { uploadPhoto(classId: $c, file: $file) { id } }"
 POD_LIMIT = 1536 * 2**20  # k8s/base/bff.yaml resources.limits.memory

@@ -43,11 +43,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import requests
 from sqlalchemy import create_engine, text
+from workshop import UPLOAD, UPLOAD_TEST, ipad_photos
 
 from tests.datasets import TEXTURES
-from tests.e2e.conftest import Browser, create_workshop
+from tests.e2e.helpers import Browser, create_workshop
 from tests.services import PICTOLAB, ServiceProcess, base_env
-from workshop import UPLOAD, UPLOAD_TEST, ipad_photos
 
 TARGETS = {"cpu_tap_to_scored_s": 2.0, "gpu_tap_to_scored_s": 0.5}
 RUNS = "{ trainingRuns { id status testAccuracy } }"
@@ -81,8 +81,8 @@ def main() -> int:
 
     data_dir = Path(tempfile.mkdtemp(prefix="pictolab-bench-instant-"))
     env = base_env(data_dir, PICTOLAB_LOG_LEVEL="WARNING")
-    from pictolab_cli.supervisor import ML_NICENESS
     from pictolab.settings import Settings
+    from pictolab_cli.supervisor import ML_NICENESS
 
     ml = ServiceProcess("ml-api", env, ready_timeout=300, nice=ML_NICENESS)
     env["PICTOLAB_ML_API_URL"] = ml.url

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.replicas_scenario import ReplicaCluster  # noqa: E402
+from tests.e2e.replicas_scenario import ReplicaCluster
 
 
 def finished_at(cluster: ReplicaCluster, run_ids: list[str]) -> dict[str, str]:

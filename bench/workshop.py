@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.datasets import TEXTURES, texture_jpegs
-from tests.e2e.conftest import Browser, create_workshop
+from tests.e2e.helpers import Browser, create_workshop
 from tests.services import PICTOLAB, ServiceProcess, base_env
 
 TARGETS = {"all_scored_after_last_upload_s": 120.0, "query_p95_ms": 100.0}

@@ -19,9 +19,17 @@ from pictolab.contract.errors import ErrorCode
 JOB_FIELDS = "runId status progress epoch epochs trainAccuracy error errorCode modelUri mode heartbeatAt updatedAt"
 START_TRAINING = f"""mutation Start($input: StartTrainingInput!) {{
     startTraining(input: $input) {{ {JOB_FIELDS} }} }}"""
-TRAINING_JOB = f"query Job($runId: ID!) {{ trainingJob(runId: $runId) {{ {JOB_FIELDS} }} }}"
+# The run's cross-validated analysis (ml_api/analysis.py: confusing photos, per-class "how
+# sure"): the ML API answers null until the job succeeded and reads it from storage only then,
+# so asking on every poll costs nothing before; the reconciler stores it once at success.
+ANALYSIS_FIELDS = ("analysis { method folds threshold confusing { uri label predicted confidence } "
+                   "perClass { label count sure accuracy } }")
+TRAINING_JOB = f"query Job($runId: ID!) {{ trainingJob(runId: $runId) {{ {JOB_FIELDS} {ANALYSIS_FIELDS} }} }}"
 PREDICT = """mutation Predict($input: PredictInput!) {
-    predict(input: $input) { label confidence scores { label confidence } } }"""
+    predict(input: $input) { label confidence scores { label confidence } heatmap { width height values } } }"""
+# Photo hints of one group's photos (bff/hints.py, ml_api/hints.py).
+PHOTO_HINTS = """mutation PhotoHints($input: PhotoHintsInput!) {
+    photoHints(input: $input) { photos { uri codes duplicateOf } classPairs { a b overlap code } } }"""
 EVALUATE = """mutation Evaluate($input: EvaluateInput!) {
     evaluate(input: $input) { runId accuracy labels perClass confusion misclassified { uri label predicted } } }"""
 # Long poll: answers when the job's status changes (ml_api/job_wait.py; RunReconciler's watch).
@@ -35,7 +43,7 @@ HEALTH = "query Health { health { device deviceName backbone ready } }"
 LOAD = "query Load { health { queued running capacity worker ready } }"
 OPERATIONS = {"startTraining": START_TRAINING, "trainingJob": TRAINING_JOB, "predict": PREDICT,
               "evaluate": EVALUATE, "health": HEALTH, "load": LOAD, "waitJob": WAIT_JOB,
-              "embedPhotos": EMBED_PHOTOS}
+              "embedPhotos": EMBED_PHOTOS, "photoHints": PHOTO_HINTS}
 
 
 class MLUnavailable(Exception):
@@ -133,6 +141,12 @@ class MLClient:
 
     def predict(self, run_id: str, image_uri: str) -> dict:
         return self._call(PREDICT, {"input": {"runId": run_id, "imageUri": image_uri}}, "predict")
+
+    def photo_hints(self, classes: list[str], examples: list[dict[str, str]]) -> dict:
+        """Hints for one group's photos (``photos`` in the examples' order, ``classPairs``);
+        embeddings are usually cached already (eager embeddings), so this is quick."""
+        return self._call(PHOTO_HINTS, {"input": {"classes": classes, "examples": examples}}, "photoHints",
+                          timeout=60)
 
     def evaluate(self, run_id: str, examples: list[dict[str, str]]) -> dict:
         # Well inside the reconciler's claim on the run (training.LEASE).

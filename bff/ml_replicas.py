@@ -270,6 +270,13 @@ class ReplicatedMLClient:
     def evaluate(self, run_id: str, examples: list[dict[str, str]]) -> dict:
         return self._call_in_order(self.home(run_id), lambda client: client.evaluate(run_id, examples), "evaluate")
 
+    def photo_hints(self, classes: list[str], examples: list[dict[str, str]]) -> dict:
+        # Rendezvous like embedPhotos (same first photo): the replica that embedded the
+        # group's photos most likely holds them in memory.
+        key = examples[0]["uri"] if examples else ""
+        return self._call_in_order(self.home(key), lambda client: client.photo_hints(classes, examples),
+                                   "photoHints")
+
     def health(self) -> dict:
         return self._call_in_order(self._rotation(), lambda client: client.health(), "health")
 

@@ -153,6 +153,9 @@ class Group(Base):
     token_version: Mapped[int] = mapped_column(Integer, default=1)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Photo hints (bff/hints.py): {"signature", "photos": {photoId: [codes]}, "pairs": [...]},
+    # computed in the background for the photos the signature names; NULL: none yet.
+    hints: Mapped[Any | None] = mapped_column(PortableJSON, default=None)
 
     workshop: Mapped[Workshop] = relationship(back_populates="groups")
 
@@ -230,6 +233,11 @@ class TrainingRun(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The ML API's cross-validation of the run's own photos (ml_api/analysis.py), by photo and
+    # class id: {"method", "folds", "threshold", "confusing": [{photoId, classId,
+    # predictedClassId, confidence}], "perClass": [{classId, count, sure, accuracy}]}.
+    # Stored once the ML job succeeded; NULL before (or when the ML API had none).
+    analysis: Mapped[Any | None] = mapped_column(PortableJSON, default=None)
 
 
 class AuditEvent(Base):

@@ -144,6 +144,27 @@ def delete_photo(db: Session, storage: Storage, photo: Photo, *, actor: str) -> 
         log.error("could not delete cached embeddings", extra={"key": key, "error": str(exc)})
 
 
+def move_photo(db: Session, settings: Settings, photo: Photo, photo_class: PhotoClass, *, actor: str) -> Photo:
+    """Put a group's photo in another class of its workshop (commits). Only the row changes:
+    the storage key names the workshop and the photo, not the class, and the cached
+    embeddings belong to the image, so the object and the cache stay where they are."""
+    if photo_class.workshop_id != photo.workshop_id:
+        raise NotFound("Unknown class for this workshop.")
+    if photo.class_id == photo_class.id:
+        return photo  # a repeated tap: nothing to do, nothing to audit
+    count = db.scalar(select(func.count()).select_from(Photo).where(
+        Photo.group_id == photo.group_id, Photo.class_id == photo_class.id))
+    if count >= settings.max_photos_per_class:
+        raise FailedPrecondition(f"This class already has {settings.max_photos_per_class} photos.",
+                                 limit=settings.max_photos_per_class)
+    previous = photo.class_id
+    photo.class_id = photo_class.id
+    audit.record(db, actor, "photo.move", workshop_id=photo.workshop_id, target_id=photo.id,
+                 details={"fromClassId": previous, "classId": photo_class.id})
+    db.commit()
+    return photo
+
+
 def _delete_object(storage: Storage, key: str) -> None:
     try:
         storage.delete(key)

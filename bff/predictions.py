@@ -65,4 +65,13 @@ def predict(db: Session, storage: Storage, settings: Settings, ml: MLClient, gro
               for s in result["scores"]]
     scores.sort(key=lambda s: s["confidence"], reverse=True)
     return {"classId": result["label"], "label": names.get(result["label"], result["label"]),
-            "confidence": result["confidence"], "scores": scores, "runId": run.id}
+            "confidence": result["confidence"], "scores": scores, "runId": run.id,
+            # Passed on as the ML API drew it (row-major, [0, 1], over the photo as sent);
+            # None from an ML API that did not draw one: the app then shows no overlay.
+            "heatmap": _heatmap(result.get("heatmap"))}
+
+
+def _heatmap(value) -> dict | None:
+    if not value or value.get("width", 0) * value.get("height", 0) != len(value.get("values") or []):
+        return None
+    return {"width": value["width"], "height": value["height"], "values": value["values"]}

@@ -31,6 +31,7 @@ from pictolab.storage import Storage
 
 from . import audit
 from .embedding_requests import EmbeddingRequester
+from .hints import HintsRefresher
 from .ml_client import MLClient, MLError, MLUnavailable
 from .models import (
     Group,
@@ -191,9 +192,27 @@ class RunDriver:
             return
         self._apply(run, job)
         if job["status"] == JobStatus.SUCCEEDED:
+            self._store_analysis(run, job.get("analysis"))
             # Keep "trained, now scoring" even if the scoring below fails and is retried.
             self.db.commit()
             self.score(run)
+
+    def _store_analysis(self, run: TrainingRun, analysis: dict | None) -> None:
+        """Keep the ML API's cross-validation of the run's photos, by photo and class id (its
+        uris are storage paths, never shown to a group). Photos no longer in the group are
+        dropped; later deletes and moves are filtered when it is read (bff/insights.py)."""
+        if not analysis:
+            return
+        group = self.db.get(Group, run.group_id)
+        by_uri = {self.storage.uri(p.storage_key): p.id for p in group_photos(self.db, group)}
+        run.analysis = {
+            "method": analysis.get("method"), "folds": analysis.get("folds"),
+            "threshold": analysis.get("threshold"),
+            "confusing": [{"photoId": by_uri[c["uri"]], "classId": c["label"], "predictedClassId": c["predicted"],
+                           "confidence": c["confidence"]}
+                          for c in analysis.get("confusing") or [] if c["uri"] in by_uri],
+            "perClass": [{"classId": c["label"], "count": c["count"], "sure": c.get("sure"),
+                          "accuracy": c.get("accuracy")} for c in analysis.get("perClass") or []]}
 
     def _needs_nudge(self, job: dict) -> bool:
         if job["status"] not in (JobStatus.QUEUED, JobStatus.RUNNING):
@@ -299,7 +318,7 @@ class RunReconciler:
 
     def __init__(self, sessions: sessionmaker[Session], storage: Storage, ml: MLClient,
                  interval: float = 0.5, clock: Callable[[], datetime] = utcnow, *,
-                 embeddings=None, watch: bool = False, max_watches: int = MAX_WATCHES):
+                 embeddings=None, hints=None, watch: bool = False, max_watches: int = MAX_WATCHES):
         self.sessions = sessions
         self.storage = storage
         self.ml = ml
@@ -307,6 +326,8 @@ class RunReconciler:
         self.clock = clock
         # Eager embeddings (bff/embedding_requests.py), driven by this thread between runs.
         self.embeddings = embeddings
+        # Photo hints (bff/hints.py), likewise: never in an upload's or a run's way.
+        self.hints = hints
         self._stop = threading.Event()
         # Set by wake() (the `train` mutation): the loop's pass starts at once, not at its next tick.
         self._wake = threading.Event()
@@ -445,8 +466,13 @@ class RunReconciler:
         if self.embeddings is not None and not self._stop.is_set():
             try:
                 self.embeddings.run_once()
-            except Exception:  # noqa: BLE001 (an optimisation: never in the runs' way)
+            except Exception:  # an optimisation: never in the runs' way
                 log.exception("eager embedding requests failed; retried at the next pass")
+        if self.hints is not None and not self._stop.is_set():
+            try:
+                self.hints.run_once()
+            except Exception:  # hints are advice: a group simply has none yet
+                log.exception("photo hints pass failed; retried at the next pass")
         return len(ids)
 
     def wake(self) -> None:
@@ -493,10 +519,11 @@ def init_app(app) -> None:
     sessions, storage = app.extensions["pictolab.sessionmaker"], app.extensions["pictolab.storage"]
     embeddings = (EmbeddingRequester(sessions, storage, ml) if app.config.get("EAGER_EMBEDDINGS", True)
                   else None)
+    hints = HintsRefresher(sessions, storage, ml) if app.config.get("PHOTO_HINTS", True) else None
     # Tests drive the reconciler by hand (run_once) instead of racing a thread (or a watch).
     background = app.config.get("RECONCILE_IN_BACKGROUND", not app.testing)
     reconciler = RunReconciler(sessions, storage, ml, interval=app.config.get("RECONCILE_INTERVAL", 0.5),
-                               embeddings=embeddings, watch=app.config.get("RECONCILE_WATCH", background))
+                               embeddings=embeddings, hints=hints, watch=app.config.get("RECONCILE_WATCH", background))
     app.extensions["pictolab.ml"] = ml
     app.extensions["pictolab.reconciler"] = reconciler
     if background:

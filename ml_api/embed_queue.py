@@ -113,7 +113,7 @@ class EmbedQueue:
                     with self._work:
                         if not self._queue and not self._stop.is_set():
                             self._work.wait(1.0)
-            except Exception:  # noqa: BLE001 (a cache: logged, the run embeds it itself)
+            except Exception:
                 log.exception("background embedding failed")
                 self._stop.wait(1.0)
 

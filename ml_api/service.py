@@ -18,10 +18,10 @@ from pictolab.storage import open_storage
 from .analysis import analyse_run
 from .backbones import BACKBONES, BackboneUnavailable, frozen_backbones
 from .device import DeviceUnavailable, configure_torch, device_name, resolve_device
-from .jobs import HEARTBEAT_SECONDS, MAX_PENDING_JOBS, STALE_AFTER_SECONDS, JobManager
-from .models import LoadedModel, ModelCache, load_model
 from .embed_queue import EmbedQueue
 from .job_wait import JobWaiter
+from .jobs import HEARTBEAT_SECONDS, MAX_PENDING_JOBS, STALE_AFTER_SECONDS, JobManager
+from .models import LoadedModel, ModelCache, load_model
 from .trainers import TRAINERS
 
 log = logging.getLogger(__name__)

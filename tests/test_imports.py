@@ -181,3 +181,25 @@ def test_the_shared_package_imports_no_service():
     offenders = {name: sorted(t for t in targets if t.split(".")[0] in SERVICES)
                  for name, targets in import_graph().items() if name.split(".")[0] == "pictolab"}
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+
+def conftest_imports(paths) -> list[tuple[Path, int]]:
+    """(file, line) of every import from a conftest module: pytest loads conftest files
+    itself, so importing one as a module runs it twice under two names. Helpers belong in
+    a helpers module (tests/helpers.py, tests/<package>/helpers.py), fixtures in conftest."""
+    found = []
+    for path in paths:
+        for node in _import_nodes(ast.parse(path.read_text(), str(path))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            if any(name == "conftest" or name.endswith(".conftest") for name in names):
+                found.append((path, node.lineno))
+    return sorted(found)
+
+
+def test_no_test_or_bench_imports_from_a_conftest(tmp_path):
+    offender = tmp_path / "test_offender.py"
+    offender.write_text("from .conftest import x\n\n\ndef f():\n    from tests.bff.conftest import login\n")
+    assert conftest_imports([offender]) == [(offender, 1), (offender, 5)]  # the checker can fail
+    files = sorted((REPO / "tests").rglob("*.py")) + sorted((REPO / "bench").glob("*.py"))
+    assert [f"{path.relative_to(REPO)}:{line}" for path, line in conftest_imports(files)] == []

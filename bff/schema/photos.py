@@ -7,6 +7,7 @@ import graphene
 from pictolab.graphql import ApiError, Upload
 
 from .. import photos
+from ..hints import class_pair_hints
 from ..models import Phase
 from ..models import Photo as PhotoModel
 from ..ratelimit import limiter
@@ -32,11 +33,26 @@ def _store(ctx, *, workshop, group, class_id, file, actor):
                               max_side=ctx.config["PHOTO_MAX_SIDE"], quality=ctx.config["JPEG_QUALITY"])
 
 
+class ClassPairHint(graphene.ObjectType):
+    """Two classes of the workshop whose photos look alike to the group's AI."""
+
+    class_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    code = graphene.String(required=True, description="CLASSES_LOOK_ALIKE")
+
+
 class PhotoQuery:
+    class_pair_hints = graphene.List(
+        graphene.NonNull(ClassPairHint), required=True,
+        description="The group's pairs of classes that look alike to the AI (computed after uploads; "
+                    "empty until then)")
     photos = graphene.List(graphene.NonNull(Photo), required=True, class_id=graphene.ID(),
                            description="The group's own photos, optionally of one class")
     test_photos = graphene.List(graphene.NonNull(Photo), required=True, workshop_id=graphene.ID(required=True),
                                 class_id=graphene.ID(), description="Admin: the hidden test set")
+
+    def resolve_class_pair_hints(root, info):
+        group = info.context.require_group()
+        return [ClassPairHint(class_ids=pair["classIds"], code=pair["code"]) for pair in class_pair_hints(group)]
 
     def resolve_photos(root, info, class_id=None):
         ctx = info.context
@@ -55,6 +71,8 @@ class PhotoMutation:
     delete_photo = graphene.Boolean(id=graphene.ID(required=True))
     upload_test_photo = graphene.Field(Photo, class_id=graphene.ID(required=True), file=Upload(required=True),
                                        description="Admin: add a photo to the class's hidden test set")
+    move_photo = graphene.Field(Photo, id=graphene.ID(required=True), class_id=graphene.ID(required=True),
+                                description="Put one of the group's photos in another class (one tap)")
 
     def resolve_upload_photo(root, info, class_id, file):
         ctx = info.context
@@ -73,6 +91,17 @@ class PhotoMutation:
         if workshop.phase == Phase.CLOSED or workshop.purged_at is not None:
             raise ApiError("This workshop is closed.", code="FAILED_PRECONDITION", phase=workshop.phase.value)
         return _store(ctx, workshop=workshop, group=None, class_id=class_id, file=file, actor="admin")
+
+    def resolve_move_photo(root, info, id, class_id):
+        ctx = info.context
+        group = ctx.require_group()
+        photo = ctx.db.get(PhotoModel, id) if isinstance(id, str) and len(id) <= 64 else None
+        # Another group's photo (or a hidden test photo) looks exactly like a missing one.
+        if photo is None or photo.group_id != group.id:
+            raise ApiError("Unknown photo.", code="NOT_FOUND")
+        _require_group_phase(group, "moved")
+        photo_class = photos.class_of_workshop(ctx.db, group.workshop, class_id)
+        return photos.move_photo(ctx.db, ctx.settings, photo, photo_class, actor=f"group:{group.id}")
 
     def resolve_delete_photo(root, info, id):
         ctx = info.context

@@ -17,12 +17,22 @@ class LabelScore(graphene.ObjectType):
     confidence = graphene.Float(required=True)
 
 
+class Heatmap(graphene.ObjectType):
+    """Where the AI looked for the class it picked: row-major from the top-left over the whole
+    photo as sent (after EXIF orientation), values in [0, 1], at least 7 x 7."""
+
+    width = graphene.Int(required=True)
+    height = graphene.Int(required=True)
+    values = graphene.List(graphene.NonNull(graphene.Float), required=True)
+
+
 class Prediction(graphene.ObjectType):
     label = graphene.String(required=True, description="The class name the model picked")
     class_id = graphene.ID(required=True)
     confidence = graphene.Float(required=True)
     scores = graphene.List(graphene.NonNull(LabelScore), required=True, description="Every class, best first")
     run_id = graphene.ID(required=True)
+    heatmap = graphene.Field(Heatmap, description="Where the AI looked (null if the ML API drew none)")
 
 
 class PredictMutation:
@@ -40,5 +50,6 @@ class PredictMutation:
                                      quality=ctx.config["JPEG_QUALITY"])
         return Prediction(label=result["label"], class_id=result["classId"], confidence=result["confidence"],
                           run_id=result["runId"],
+                          heatmap=Heatmap(**result["heatmap"]) if result["heatmap"] else None,
                           scores=[LabelScore(class_id=s["classId"], label=s["label"], confidence=s["confidence"])
                                   for s in result["scores"]])

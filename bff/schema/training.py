@@ -6,11 +6,14 @@ import graphene
 from flask import current_app
 from sqlalchemy import select
 
-from .. import training
+from pictolab.contract.errors import NotFound
+
+from .. import insights, training
 from ..models import RunErrorCode
 from ..models import RunStatus as RunStatusModel
 from ..models import TrainingMode as TrainingModeModel
 from ..models import TrainingRun as TrainingRunModel
+from .predict import Heatmap
 
 TrainingMode = graphene.Enum.from_enum(TrainingModeModel, description="QUICK: seconds; DEEP: fine-tuning")
 RunStatus = graphene.Enum("RunStatus", [(s, s) for s in ("QUEUED", "RUNNING", "SUCCEEDED", "FAILED")])
@@ -20,6 +23,61 @@ class ClassAccuracy(graphene.ObjectType):
     class_id = graphene.ID(required=True)
     accuracy = graphene.Float()
     count = graphene.Int(required=True)
+
+
+class ConfusingPhoto(graphene.ObjectType):
+    """One of the group's own photos that its AI, trained without it, puts in another class."""
+
+    photo_id = graphene.ID(required=True)
+    class_id = graphene.ID(required=True, description="The class the group put it in")
+    predicted_class_id = graphene.ID(required=True, description="The class the AI thought it was")
+    confidence = graphene.Float(required=True)
+    heatmap = graphene.Field(Heatmap, description="Where the run's model looks on this photo, for the class it "
+                                                  "answers now (heatmapClassId; it trained with the photo): one "
+                                                  "ML API predict, asked only when selected; null if it fails")
+    heatmap_class_id = graphene.ID(description="The class the heatmap is for (null with no heatmap)")
+
+    def _explained(item, info) -> dict | None:
+        # One predict for both fields (and then the in-process cache in bff/insights.py).
+        if not hasattr(item, "_explanation"):
+            item._explanation = _explain(item, info)
+        return item._explanation
+
+    def resolve_heatmap(item, info):
+        explained = ConfusingPhoto._explained(item, info)
+        return Heatmap(**explained["heatmap"]) if explained else None
+
+    def resolve_heatmap_class_id(item, info):
+        explained = ConfusingPhoto._explained(item, info)
+        return explained["classId"] if explained else None
+
+
+def _explain(item, info) -> dict | None:
+    ctx = info.context
+    run = getattr(item, "_run", None)
+    if run is None:
+        return None
+    # Only the run's own group (or an instructor) ever gets its photo explained.
+    if not ctx.is_admin:
+        group = ctx.group
+        if group is None or group.id != run.group_id:
+            return None
+
+    def may_ask() -> bool:  # bounded per request, whatever a query selects
+        ctx.heatmap_asks = getattr(ctx, "heatmap_asks", 0) + 1
+        return ctx.heatmap_asks <= insights.MAX_HEATMAP_ASKS_PER_REQUEST
+
+    return insights.confusing_photo_heatmap(ctx.db, ctx.storage, current_app.extensions["pictolab.ml"], run,
+                                            item.photo_id, may_ask)
+
+
+class ClassConfidence(graphene.ObjectType):
+    """How sure the AI is of one class, from the same check on the group's own photos."""
+
+    class_id = graphene.ID(required=True)
+    count = graphene.Int(required=True, description="The class's photos in the run")
+    sure = graphene.Float(description="Mean probability of the right class, 0..1 (null with one photo)")
+    accuracy = graphene.Float(description="Share of its photos put in the right class (null with one photo)")
 
 
 class TrainingRun(graphene.ObjectType):
@@ -37,6 +95,31 @@ class TrainingRun(graphene.ObjectType):
     error_code = graphene.String(description="NOT_SCORED, WORKSHOP_OVER, PHOTO_UNREADABLE or TRAINING_FAILED")
     created_at = graphene.DateTime(required=True)
     finished_at = graphene.DateTime()
+    confusing_photos = graphene.List(
+        graphene.NonNull(ConfusingPhoto), photo_id=graphene.ID(description="Only this photo (if it is listed)"),
+        description="The group's photos its AI, trained without them, puts in another class (best first): "
+                    "null until the run succeeded, empty when nothing confuses it")
+    class_confidence = graphene.List(graphene.NonNull(ClassConfidence),
+                                     description="Per class: how sure the AI is (null until the run succeeded)")
+
+    def resolve_confusing_photos(run, info, photo_id=None):
+        rows = insights.confusing_photos(info.context.db, run)
+        if rows is None:
+            return None
+        items = []
+        for r in rows:
+            if photo_id is not None and r["photoId"] != photo_id:
+                continue
+            item = ConfusingPhoto(photo_id=r["photoId"], class_id=r["classId"],
+                                  predicted_class_id=r["predictedClassId"], confidence=r["confidence"])
+            item._run = run  # for heatmap: the run's own model on the group's own photo
+            items.append(item)
+        return items
+
+    def resolve_class_confidence(run, info):
+        rows = insights.class_confidence(run)
+        return None if rows is None else [ClassConfidence(class_id=r["classId"], count=r["count"], sure=r["sure"],
+                                                          accuracy=r["accuracy"]) for r in rows]
 
     def resolve_status(run, info):
         return run.status.value
@@ -95,6 +178,17 @@ class TrainingQuery:
         group = ctx.require_group()
         return list(ctx.db.scalars(select(TrainingRunModel).where(TrainingRunModel.group_id == group.id)
                                    .order_by(TrainingRunModel.created_at.desc())))
+
+    training_run = graphene.Field(TrainingRun, id=graphene.ID(required=True),
+                                  description="One of the group's training runs (NOT_FOUND for any other)")
+
+    def resolve_training_run(root, info, id):
+        ctx = info.context
+        group = ctx.require_group()
+        run = ctx.db.get(TrainingRunModel, id)
+        if run is None or run.group_id != group.id:
+            raise NotFound("Unknown training run.")
+        return run
 
 
 class TrainingMutation:

@@ -89,9 +89,19 @@ class Photo(graphene.ObjectType):
     height = graphene.Int(required=True)
     is_test = graphene.Boolean(required=True)
     created_at = graphene.DateTime(required=True)
+    hints = graphene.List(graphene.NonNull(graphene.String), required=True,
+                          description="TOO_DARK, BLURRY, NEAR_DUPLICATE (computed after the upload; "
+                                      "empty until then)")
 
     def resolve_url(photo, info):
         return f"/media/photos/{photo.id}"
+
+    def resolve_hints(photo, info):
+        from ..hints import photo_hints
+
+        if photo.group_id is None:
+            return []  # hidden test photos get none
+        return photo_hints(info.context.db.get(models.Group, photo.group_id), photo.id)
 
 
 def phase_value(phase) -> models.Phase:

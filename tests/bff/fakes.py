@@ -28,6 +28,10 @@ class FakeMLClient:
         self.embed_queued: list[str] = []
         self.embedded: set[str] = set()
         self.waits: list[tuple[str, float, str | None]] = []
+        # photoHints: uri -> codes, and the class pairs to answer (set by a test).
+        self.hint_codes: dict[str, list[str]] = {}
+        self.class_pairs: list[dict[str, Any]] = []
+        self.hint_requests: list[list[dict[str, str]]] = []
 
     def _call(self, name: str, run_id: str = "") -> None:
         self.calls.append((name, run_id))
@@ -84,7 +88,17 @@ class FakeMLClient:
     def predict(self, run_id: str, image_uri: str) -> dict:
         self._call("predict", run_id)
         label = self.jobs[run_id]["classes"][0]
-        return {"label": label, "confidence": 1.0, "scores": [{"label": label, "confidence": 1.0}]}
+        # A 7 x 7 map whose mass is in the left column (the real one: ml_api/explain.py).
+        heatmap = {"width": 7, "height": 7, "values": [1.0 if i % 7 == 0 else 0.0 for i in range(49)]}
+        return {"label": label, "confidence": 1.0, "scores": [{"label": label, "confidence": 1.0}],
+                "heatmap": heatmap}
+
+    def photo_hints(self, classes: list[str], examples: list[dict[str, str]]) -> dict:
+        self._call("photo_hints")
+        self.hint_requests.append(examples)
+        return {"photos": [{"uri": e["uri"], "codes": self.hint_codes.get(e["uri"], []), "duplicateOf": []}
+                           for e in examples],
+                "classPairs": list(self.class_pairs)}
 
     def evaluate(self, run_id: str, examples: list[dict[str, str]]) -> dict:
         self._call("evaluate", run_id)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bff.workshops import (NEUTRAL_EMOJI, default_class_emoji, is_emoji, parse_class_spec,
-                           parse_class_specs)
+from bff.workshops import NEUTRAL_EMOJI, default_class_emoji, is_emoji, parse_class_spec, parse_class_specs
 from pictolab.contract.errors import BadInput
 from tests.bff.helpers import admin_login
 

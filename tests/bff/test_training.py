@@ -270,3 +270,45 @@ def test_a_model_that_cannot_be_scored_never_shows_success_until_given_up(loop_a
     raw = admin.data("query($g: ID!) { groupDetail(groupId: $g) { runs { error } } }",
                      g=summary["groups"][0]["id"])["groupDetail"]["runs"][0]["error"]
     assert "scored" in raw and lost.storage_key.split("/")[-1] in raw
+
+
+def test_a_mislabelled_photo_is_confusing_and_a_try_shows_where_the_ai_looked(loop_app, three_textures, db_session):
+    """Issue 12 against the real ML API: the cross-validated analysis finds the one photo the
+    group put in the wrong class, the predict heatmap is passed on, and photo hints arrive
+    on their own after the uploads."""
+    from bff.models import Group
+
+    summary, classes, group = three_textures(per_class=6)
+    names = list(classes)
+    brick = texture_jpegs(TEXTURES[0], 1, seed=777)[0]
+    mislabelled = group.upload(UPLOAD, {"classId": classes[names[1]]},
+                               {"file": (brick, "p.jpg", "image/jpeg")}).get_json()["data"]["uploadPhoto"]["id"]
+    group.data(TRAIN, mode="QUICK")
+    query = """{ trainingRuns { status error confusingPhotos { photoId classId predictedClassId confidence }
+                 classConfidence { classId count sure } } }"""
+    done = drive(loop_app, lambda: (r := group.data(query)["trainingRuns"][0])["status"] in ("SUCCEEDED", "FAILED")
+                 and r)
+    assert done["status"] == "SUCCEEDED", done["error"]
+    confusing = {c["photoId"]: c for c in done["confusingPhotos"]}
+    assert mislabelled in confusing, done["confusingPhotos"]
+    assert confusing[mislabelled]["classId"] == classes[names[1]]
+    assert confusing[mislabelled]["predictedClassId"] == classes[names[0]]
+    assert len(confusing) <= 2  # correctly labelled crops are rarely flagged
+    assert sorted(c["classId"] for c in done["classConfidence"]) == sorted(classes.values())
+    assert {c["classId"]: c["count"] for c in done["classConfidence"]}[classes[names[1]]] == 7
+
+    try_photo = texture_jpegs(TEXTURES[0], 1, seed=999)[0]
+    heatmap = group.upload("mutation($file: Upload!) { predict(file: $file) { heatmap { width height values } } }",
+                           {}, {"file": (try_photo, "t.jpg", "image/jpeg")}).get_json()["data"]["predict"]["heatmap"]
+    assert heatmap["width"] >= 7 and heatmap["height"] >= 7
+    assert len(heatmap["values"]) == heatmap["width"] * heatmap["height"]
+    assert 0.0 <= min(heatmap["values"]) and max(heatmap["values"]) <= 1.0 and max(heatmap["values"]) > 0
+
+    def hinted():
+        db_session.expire_all()
+        return db_session.get(Group, summary["groups"][0]["id"]).hints
+
+    hints = drive(loop_app, hinted, timeout=60)
+    assert len(hints["photos"]) == 19
+    photos = group.data("{ photos { id hints } }")["photos"]
+    assert all(set(p["hints"]) <= {"TOO_DARK", "BLURRY", "NEAR_DUPLICATE"} for p in photos)

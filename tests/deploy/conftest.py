@@ -9,9 +9,7 @@ import pytest
 import yaml
 
 from tests.deploy import terraform
-from tests.deploy.tools import REPO, find_tool
-
-ENVIRONMENTS = ("sandbox", "production")
+from tests.deploy.tools import ENVIRONMENTS, REPO, find_tool
 
 
 def kustomize_build(overlay: Path) -> str:

@@ -14,8 +14,7 @@ import re
 
 import pytest
 
-from tests.deploy.conftest import ENVIRONMENTS
-from tests.deploy.tools import REPO
+from tests.deploy.tools import ENVIRONMENTS, REPO
 
 # superuser_reserved_connections (3), Cloud SQL's own agents (cloudsqladmin) and one
 # operator's psql session.

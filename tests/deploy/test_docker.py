@@ -17,8 +17,7 @@ import pytest
 import yaml
 
 from tests.deploy import dockerfile
-from tests.deploy.conftest import ENVIRONMENTS
-from tests.deploy.tools import REPO, find_tool
+from tests.deploy.tools import ENVIRONMENTS, REPO, find_tool
 
 DOCKERFILE = REPO / "Dockerfile"
 RUNTIME_TARGETS = ("frontend", "bff", "ml-api")

@@ -10,9 +10,8 @@ import subprocess
 
 import pytest
 
-from tests.deploy.conftest import ENVIRONMENTS
 from tests.deploy.terraform import block
-from tests.deploy.tools import REPO, find_tool
+from tests.deploy.tools import ENVIRONMENTS, REPO, find_tool
 
 INFRA = REPO / "infra"
 

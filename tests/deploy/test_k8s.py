@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.deploy.conftest import ENVIRONMENTS
+from tests.deploy.tools import ENVIRONMENTS
 
 # GKE's release channels run 1.33+ when this was written; the schemas ship with
 # kubernetes-validate (offline).
@@ -318,9 +318,9 @@ def _graceful_timeouts() -> dict[str, int]:
 
     sources = [p for p in (REPO / "pictolab_cli" / "main.py", REPO / "pictolab" / "cli.py") if p.is_file()]
     text = next(t for t in (p.read_text() for p in sources) if "def _service_command" in t)
-    default = int(re.search(r"def _service_command\(.*?graceful_timeout: int = (\d+)", text, re.S).group(1))
+    default = int(re.search(r"def _service_command\(.*?graceful_timeout: int = (\d+)", text, re.DOTALL).group(1))
     timeouts = {}
-    for call in re.finditer(r'_service_command\("([\w-]+)",(.*?)\)\n', text, re.S):
+    for call in re.finditer(r'_service_command\("([\w-]+)",(.*?)\)\n', text, re.DOTALL):
         explicit = re.search(r"graceful_timeout=(\d+)", call.group(2))
         timeouts[call.group(1)] = int(explicit.group(1)) if explicit else default
     assert set(timeouts) == {"bff", "ml-api", "frontend"}, timeouts

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.deploy.conftest import ENVIRONMENTS
 from tests.deploy.test_k8s import objects, one, pod_spec
+from tests.deploy.tools import ENVIRONMENTS
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)

@@ -96,7 +96,7 @@ def test_the_gpu_smoke_test_checks_the_driver_and_the_ml_api_device(manifests, t
     # The exec'd snippets are valid Python (no quoting accident), and target the container's port.
     port = next(d for d in manifests["production"] if d["kind"] == "Deployment"
                 and d["metadata"]["name"] == "ml-api")["spec"]["template"]["spec"]["containers"][0]["ports"][0]
-    snippets = re.findall(r"python -c '(.*?)'", RUNBOOK, re.S)
+    snippets = re.findall(r"python -c '(.*?)'", RUNBOOK, re.DOTALL)
     assert len(snippets) >= 2
     for snippet in snippets:
         compile(snippet, "runbook", "exec")

@@ -11,6 +11,8 @@ from pathlib import Path
 from tests.helpers import require
 
 REPO = Path(__file__).resolve().parents[2]
+#: The kustomize overlays (k8s/overlays/<name>) and Terraform environments (infra/<name>.tfvars.example).
+ENVIRONMENTS = ("sandbox", "production")
 TOOLS_VENV = REPO / ".venv-tools"
 
 INSTALL_HINTS = {

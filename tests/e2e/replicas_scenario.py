@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 
 from tests.datasets import texture_jpegs
-from tests.e2e.conftest import Browser, create_workshop
+from tests.e2e.helpers import Browser, create_workshop
 from tests.services import PICTOLAB, ServiceProcess, base_env
 
 CLASSES = ["brick", "grass"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.datasets import TEXTURES, texture_jpegs
-from tests.e2e.conftest import Browser, create_workshop, wait_until
+from tests.e2e.helpers import Browser, create_workshop, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -120,7 +120,7 @@ def test_no_proxy_routes_without_bff_url(client):
 
 def test_spa_routes_match_the_client_router():
     """frontend/src/lib/router.tsx and frontend/site.py must list the same routes."""
-    from tests.frontend.conftest import FRONTEND
+    from tests.frontend.helpers import FRONTEND
 
     router = (FRONTEND / "src" / "lib" / "router.tsx").read_text()
     client_patterns = re.findall(r'\["\w+", /(.+)/\],$', router, re.MULTILINE)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.frontend.conftest import SCREENSHOTS, Stack
+from tests.frontend.helpers import SCREENSHOTS, Stack
 from tests.frontend.test_browser_e2e import texture_photos
 from tests.helpers import free_port, require, require_tool
 
@@ -103,7 +103,7 @@ def display():
     """A private X display: Xvfb picks a free number and writes it to a pipe (-displayfd)."""
     xvfb = require_tool("Xvfb", "apt-get install xvfb")
     read_end, write_end = os.pipe()
-    proc = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+    proc = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", "1366x1366x24", "-nolisten", "tcp"],
                             pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_end)
     try:
@@ -140,8 +140,8 @@ def webkit(display):
     options = Options()
     options.add_argument("--automation")
     # No sandbox (CI runs as root in a container, where bubblewrap cannot nest).
-    env = {**os.environ, "DISPLAY": display, "WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS": "1",
-           "WEBKIT_DISABLE_COMPOSITING_MODE": "1", "LANG": "ja_JP.UTF-8"}
+    # (WEBKIT_DISABLE_COMPOSITING_MODE must stay unset: with it, screenshots hang on Xvfb.)
+    env = {**os.environ, "DISPLAY": display, "WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS": "1"}
     service = Service(executable_path=WEBKIT_DRIVER, port=free_port(), env=env)
     driver = webdriver.WebKitGTK(options=options, service=service)
     try:
@@ -270,7 +270,7 @@ def test_childrens_loop_in_webkit(webkit, stack, forwarder, tmp_path):
 def _admin_set_phase(stack, phase: str) -> None:
     import requests
 
-    from tests.frontend.conftest import ADMIN_PASSWORD
+    from tests.frontend.helpers import ADMIN_PASSWORD
 
     with requests.Session() as http:
         def call(query, variables):

@@ -10,8 +10,7 @@ import torch
 from ml_api.analysis import CONFUSING_CONFIDENCE, analyse, cross_validated_probabilities, stratified_folds
 from ml_api.embeddings import embed_images
 from pictolab.storage import open_storage
-
-from .conftest import digit_images, put_photos
+from tests.ml_api.helpers import digit_images, put_photos
 
 CLASSES = ["digit-0", "digit-1", "digit-3", "digit-7"]
 

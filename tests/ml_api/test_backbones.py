@@ -15,8 +15,7 @@ from ml_api.backbones import (
     torch_hub_checkpoint,
 )
 from tests.helpers import assert_readiness_shape
-
-from .conftest import START, new_id, put_photos, texture_images
+from tests.ml_api.helpers import START, new_id, put_photos, texture_images
 
 
 def test_efficientnet_lite0_gives_1280_d_pooled_features():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import EVALUATE, JOB, PREDICT, START, new_id, put_photos, texture_images
+from tests.ml_api.helpers import EVALUATE, JOB, PREDICT, START, new_id, put_photos, texture_images
 
 CLASSES = ["brick", "grass"]
 

@@ -8,7 +8,7 @@ import time
 
 import torch
 
-from .conftest import EVALUATE, PREDICT, new_id, put_photos, texture_images
+from tests.ml_api.helpers import EVALUATE, PREDICT, new_id, put_photos, texture_images
 
 SMALL = 64
 

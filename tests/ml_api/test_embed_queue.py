@@ -12,7 +12,7 @@ import pytest
 from ml_api.embed_queue import EmbedQueue
 from ml_api.job_wait import JobWaiter
 from pictolab.contract.storage_keys import embeddings_prefix
-from tests.ml_api.conftest import put_photos, texture_images
+from tests.ml_api.helpers import put_photos, texture_images
 
 EMBED = "mutation($input: EmbedPhotosInput!) { embedPhotos(input: $input) { cached accepted queued } }"
 WAIT = "query($runId: ID!, $w: Float, $seen: JobStatus) { trainingJob(runId: $runId, waitSeconds: $w, seenStatus: $seen) { status progress } }"

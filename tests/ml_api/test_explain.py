@@ -25,8 +25,7 @@ from ml_api.heads import LinearHead
 from ml_api.models import MODEL_FORMAT, DeepClassifier, LoadedModel
 from ml_api.quick import fit_linear_head
 from pictolab.storage import open_storage
-
-from .conftest import put_photos
+from tests.ml_api.helpers import put_photos
 
 CPU = torch.device("cpu")
 SIDE, SQUARE = 224, 84

@@ -19,8 +19,7 @@ from ml_api.hints import (
     pixel_stats,
 )
 from pictolab.storage import open_storage
-
-from .conftest import digit_images, put_photos
+from tests.ml_api.helpers import digit_images, put_photos
 
 CPU = torch.device("cpu")
 

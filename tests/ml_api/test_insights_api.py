@@ -6,8 +6,7 @@ from __future__ import annotations
 from PIL import ImageEnhance
 
 from pictolab.contract.storage_keys import analysis_key
-
-from .conftest import new_id, put_photos, texture_images
+from tests.ml_api.helpers import new_id, put_photos, texture_images
 
 ANALYSIS = ("query($runId: ID!) { trainingJob(runId: $runId) { status analysis { method folds threshold "
             "confusing { uri label predicted confidence } perClass { label count sure accuracy } } } }")

@@ -12,7 +12,7 @@ import torch
 from ml_api.jobs import JobManager
 from ml_api.trainers import TRAINERS
 from pictolab.storage import open_storage
-from tests.ml_api.conftest import new_id, put_photos, texture_images
+from tests.ml_api.helpers import new_id, put_photos, texture_images
 
 
 @pytest.fixture

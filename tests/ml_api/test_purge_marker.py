@@ -17,7 +17,7 @@ import torch
 from ml_api.jobs import JobManager
 from pictolab.contract.storage_keys import purge_marker_key, workshop_purge_prefixes
 from pictolab.storage import open_storage
-from tests.ml_api.conftest import new_id
+from tests.ml_api.helpers import new_id
 
 
 def bff_purge(storage, workshop_id: str, run_ids: list[str]) -> None:

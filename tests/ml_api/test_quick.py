@@ -14,8 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from ml_api.data import content_hash
 from ml_api.embeddings import cache_key
 from pictolab.contract import storage_keys
-
-from .conftest import EVALUATE, PREDICT, digit_images, new_id, put_photos, split, texture_images
+from tests.ml_api.helpers import EVALUATE, PREDICT, digit_images, new_id, put_photos, split, texture_images
 
 TRAIN_PER_CLASS = 10
 

@@ -15,7 +15,7 @@ import torch
 from ml_api.jobs import JobManager
 from pictolab.contract.storage_keys import request_key, status_key
 from pictolab.storage import open_storage
-from tests.ml_api.conftest import new_id, put_photos, texture_images
+from tests.ml_api.helpers import new_id, put_photos, texture_images
 
 HEALTH = "{ health { queued running capacity worker } }"
 

@@ -6,7 +6,7 @@ startTraining, PICTOLAB_MAX_TEST_PHOTOS for evaluate) x the bytes of one example
 from __future__ import annotations
 
 from pictolab.settings import MAX_CLASSES_PER_WORKSHOP
-from tests.ml_api.conftest import EVALUATE, new_id
+from tests.ml_api.helpers import EVALUATE, new_id
 
 RUN_FIELDS = "mutation($input: StartTrainingInput!) { startTraining(input: $input) { runId status } }"
 

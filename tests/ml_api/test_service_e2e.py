@@ -13,9 +13,8 @@ import pytest
 import requests
 
 from pictolab.storage import open_storage
+from tests.ml_api.helpers import JOB_FIELDS, START, new_id, put_photos, texture_images
 from tests.services import ServiceProcess, base_env
-
-from .conftest import JOB_FIELDS, START, new_id, put_photos, texture_images
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

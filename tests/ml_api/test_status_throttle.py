@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from ml_api.status_throttle import MIN_INTERVAL_SECONDS, StatusWriteThrottle
 
 
@@ -27,7 +29,7 @@ def test_same_status_updates_within_a_second_are_dropped():
             written.append(clock.now)
         clock.now += 0.1
     assert len(written) == 5  # 5 s of epochs: one write a second
-    assert all(b - a >= MIN_INTERVAL_SECONDS - 1e-9 for a, b in zip(written, written[1:]))
+    assert all(b - a >= MIN_INTERVAL_SECONDS - 1e-9 for a, b in itertools.pairwise(written))
     assert clock.slept == 0
 
 

@@ -92,7 +92,7 @@ def test_a_failed_first_status_write_leaves_no_phantom_job(tmp_path):
     """If the first status.json write fails, start() raises and nothing stays registered:
     a retried startTraining really starts the job instead of returning a phantom QUEUED."""
     from pictolab.storage import StorageError, open_storage
-    from tests.ml_api.conftest import put_photos, texture_images
+    from tests.ml_api.helpers import put_photos, texture_images
 
     storage = open_storage((tmp_path / "s").as_uri())
     images, labels = texture_images(per_class=2, patch=64)

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tests.datasets import texture_jpegs
-from tests.e2e.conftest import Browser, wait_until
+from tests.e2e.helpers import Browser, wait_until
 from tests.services import PICTOLAB
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

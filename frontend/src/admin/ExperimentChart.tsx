@@ -1,7 +1,7 @@
 // The class-wide experiment: every run as a dot, photos on x, hidden-test accuracy on y,
 // one colour per group (lazy-loaded SVG, no chart library).
 import { useEffect, useState } from "react";
-import { useLang } from "../lib/i18n";
+import { useLang, type Lang } from "../lib/i18n";
 import { Spinner } from "../lib/ui";
 import { at, AT } from "./adminText";
 import { AdminError } from "./AdminError";
@@ -9,6 +9,12 @@ import { experimentLog, type ExperimentRow } from "./adminApi";
 
 const COLORS = ["#e63946", "#2a9d8f", "#e9c46a", "#457b9d", "#f4a261", "#8338ec", "#06d6a0", "#ff006e", "#3a86ff", "#8d99ae"];
 const W = 640, H = 320, PAD = 44;
+
+/** A dot's tooltip in the instructors' language: group, photos, accuracy, training mode. */
+export function dotTitle(r: Pick<ExperimentRow, "group" | "photoCount" | "testAccuracy" | "mode">, lang: Lang): string {
+  const mode = r.mode === "QUICK" || r.mode === "DEEP" ? at(`mode${r.mode}`, lang) : r.mode;
+  return at("chartDot", lang, { group: r.group.name, n: r.photoCount, accuracy: Math.round((r.testAccuracy ?? 0) * 100), mode });
+}
 
 export default function ExperimentChart({ workshopId }: { workshopId: string }) {
   const [rows, setRows] = useState<ExperimentRow[] | null>(null);
@@ -46,7 +52,7 @@ export default function ExperimentChart({ workshopId }: { workshopId: string }) 
         {scored.map((r) => (
           <circle key={r.runId} cx={x(r.photoCount)} cy={y(r.testAccuracy!)} r={r.mode === "DEEP" ? 8 : 6}
                   fill={COLORS[groups.findIndex((g) => g.id === r.group.id) % COLORS.length]} fillOpacity={0.8}>
-            <title>{`${r.group.name}: ${r.photoCount} photos, ${Math.round(r.testAccuracy! * 100)}% (${r.mode})`}</title>
+            <title>{dotTitle(r, lang)}</title>
           </circle>
         ))}
       </svg>

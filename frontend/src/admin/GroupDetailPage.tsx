@@ -65,6 +65,38 @@ export function ConfusionMatrix({ run }: { run: GroupRun }) {
   );
 }
 
+/** The run's own-photo check (per class "how sure", confusing photos), as the group sees it. */
+export function RunInsights({ run }: { run: GroupRun }) {
+  if (run.classConfidence == null) return null;
+  const confusing = run.confusingPhotos ?? [];
+  return (
+    <section className="card" data-testid="run-insights">
+      <h2><AT k="sureTitle" /></h2>
+      <table className="runs-table">
+        <thead><tr><th><AT k="classColumn" /></th><th><AT k="sureColumn" /></th><th><AT k="countColumn" /></th></tr></thead>
+        <tbody>
+          {run.classConfidence.map((c) => (
+            <tr key={c.classId} data-testid="admin-sure-row">
+              <td>{nameOf(c.classId)}</td><td>{percent(c.sure)}</td><td>{c.count}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2><AT k="confusingTitle" /></h2>
+      {confusing.length === 0 ? <p className="muted"><AT k="confusingNone" /></p> : (
+        <div className="thumb-grid">
+          {confusing.map((c) => (
+            <figure key={c.photoId} className="thumb" data-testid="admin-confusing-photo">
+              <img src={`/media/photos/${c.photoId}`} alt={`${nameOf(c.classId)} → ${nameOf(c.predictedClassId)}`} />
+              <figcaption className="thumb-caption">{nameOf(c.classId)} → {nameOf(c.predictedClassId)} ({percent(c.confidence)})</figcaption>
+            </figure>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function GroupDetailPage({ groupId, onError }: { groupId: string; onError: (err: unknown) => void }) {
   const [detail, setDetail] = useState<GroupDetail | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -110,6 +142,7 @@ export function GroupDetailPage({ groupId, onError }: { groupId: string; onError
         </section>
       </div>
       {run && <section className="card"><h2><AT k="confusionTitle" /></h2><ConfusionMatrix run={run} /></section>}
+      {run && <RunInsights run={run} />}
     </div>
   );
 }

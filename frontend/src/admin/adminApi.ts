@@ -1,5 +1,5 @@
 // Instructors' operations. The SPA and the BFF ship together, so each query has one shape.
-import type { Group, Phase, Photo, Workshop, WorkshopClass } from "../lib/api";
+import type { ClassConfidence, ConfusingPhoto, Group, Phase, Photo, Workshop, WorkshopClass } from "../lib/api";
 import { gql, gqlUpload, GraphQLRequestError } from "../lib/graphql";
 
 export interface AdminGroup extends Group { loginUrl?: string | null; photoCount?: number | null; token?: string | null }
@@ -12,6 +12,7 @@ export interface Misclassified { photoId: string | null; label: string; predicte
 export interface GroupRun {
   id: string; status: string; mode: string; testAccuracy: number | null;
   labels: string[] | null; confusion: number[][] | null; misclassified: Misclassified[] | null;
+  confusingPhotos?: ConfusingPhoto[] | null; classConfidence?: ClassConfidence[] | null;
 }
 export interface GroupDetail {
   group: AdminGroup & { workshop?: AdminWorkshop | null }; photosPerClass: { classId: string; count: number }[]; runs: GroupRun[];
@@ -84,7 +85,9 @@ export async function groupDetail(groupId: string): Promise<GroupDetail> {
     `query GroupDetail($groupId: ID!) { groupDetail(groupId: $groupId) {
        group { id name emoji color workshop { id title classes { id name emoji } } }
        photosPerClass { classId count }
-       runs { id status mode testAccuracy labels confusion misclassified { photoId label predicted url } } } }`,
+       runs { id status mode testAccuracy labels confusion misclassified { photoId label predicted url }
+              confusingPhotos { photoId classId predictedClassId confidence }
+              classConfidence { classId count sure accuracy } } } }`,
     { groupId });
   if (!data.groupDetail) throw new GraphQLRequestError("group not found", "NOT_FOUND");
   rememberClasses(data.groupDetail.group.workshop?.classes);

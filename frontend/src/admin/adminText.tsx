@@ -45,6 +45,9 @@ export const ADMIN_STRINGS = {
   chartTitle: { ja: "写真が多いほど AI は賢くなる?", en: "More photos → better AI?" },
   chartAxis: { ja: "写真の枚数", en: "photos" },
   chartLabel: { ja: "写真の枚数と正解率", en: "photos vs accuracy" },
+  chartDot: { ja: "${group}: 写真 ${n} 枚、正解率 ${accuracy}%(${mode})", en: "${group}: ${n} photos, ${accuracy}% (${mode})" },
+  modeQUICK: { ja: "はやく", en: "quick" },
+  modeDEEP: { ja: "じっくり", en: "thorough" },
   noScoredRuns: { ja: "採点済みの学習はまだありません。", en: "No scored runs yet." },
   moderation: { ja: "写真(確認・削除)", en: "Photos (moderation)" },
   allGroups: { ja: "すべてのグループ", en: "All groups" },
@@ -77,6 +80,12 @@ export const ADMIN_STRINGS = {
   lastUpdate: { ja: "更新 ${time}", en: "Updated ${time}" },
   rank: { ja: "順位", en: "Rank" },
   scoreboardEmpty: { ja: "まだ誰も採点されていません", en: "No scores yet" },
+  sureTitle: { ja: "クラスごとの確信度（グループの写真で交差検証）", en: "How sure per class (cross-validated on the group's photos)" },
+  sureColumn: { ja: "確信度", en: "sure" },
+  countColumn: { ja: "枚数", en: "photos" },
+  classColumn: { ja: "クラス", en: "class" },
+  confusingTitle: { ja: "AIが迷った写真", en: "Photos that confuse the AI" },
+  confusingNone: { ja: "迷った写真はありません。", en: "No confusing photos." },
 } as const;
 
 export type AdminKey = keyof typeof ADMIN_STRINGS;

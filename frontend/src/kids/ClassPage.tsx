@@ -1,13 +1,15 @@
 // One class: take photos (rear camera or album), see each one's upload progress, see and
 // delete what was sent.
-import { useState, type ChangeEvent } from "react";
-import { deletePhoto, type Photo } from "../lib/api";
+import { useCallback, useState, type ChangeEvent } from "react";
+import { deletePhoto, loadClassPairHints, type ClassPairHint, type Photo } from "../lib/api";
 import { downscalePhoto } from "../lib/downscale";
 import { friendlyError } from "../lib/errors";
 import { GraphQLRequestError } from "../lib/graphql";
 import { plainText, Rubied, T, tr, useLang } from "../lib/i18n";
 import { Link } from "../lib/router";
 import type { QueueItemView } from "../lib/uploadQueue";
+import { usePolling } from "../lib/usePolling";
+import type { StringKey } from "../lib/strings";
 import { ErrorBanner, ProgressBar, Spinner, useObjectUrl } from "../lib/ui";
 import { classEmoji, classDisplayName } from "./Home";
 import { useKidsSession, useQueueSnapshot } from "./session";
@@ -25,6 +27,26 @@ function PendingPhoto({ item }: { item: QueueItemView }) {
         </span>
       </figcaption>
     </figure>
+  );
+}
+
+// Photo hints (computed by the BFF shortly after an upload): a badge on the photo, and one
+// friendly sentence per kind above the photos.
+const PHOTO_HINTS = ["TOO_DARK", "BLURRY", "NEAR_DUPLICATE"] as const;
+const HINT_ICONS: Record<string, string> = { TOO_DARK: "🌙", BLURRY: "💨", NEAR_DUPLICATE: "👯" };
+const HINTS_REFRESH_MS = 5000;
+
+function PhotoHintBadges({ hints }: { hints: string[] }) {
+  const lang = useLang();
+  const known = hints.filter((h) => h in HINT_ICONS);
+  if (known.length === 0) return null;
+  return (
+    <span className="thumb-hints" data-testid="photo-hints" data-hints={known.join(" ")}>
+      {known.map((hint) => (
+        <span key={hint} className="thumb-hint" role="img"
+              aria-label={plainText(tr(`photoHint${hint}` as StringKey, lang))}>{HINT_ICONS[hint]}</span>
+      ))}
+    </span>
   );
 }
 
@@ -46,6 +68,7 @@ function SentPhoto({ photo, onDeleted }: { photo: Photo; onDeleted: (error?: unk
   return (
     <figure className="thumb" data-testid="sent-photo">
       <img src={photo.url} alt="" loading="lazy" />
+      <PhotoHintBadges hints={photo.hints ?? []} />
       {confirming ? (
         <div className="thumb-confirm">
           <span><T k="confirmDelete" /></span>
@@ -61,7 +84,18 @@ function SentPhoto({ photo, onDeleted }: { photo: Photo; onDeleted: (error?: unk
 }
 
 export function ClassPage({ classId }: { classId: string }) {
-  const { workshop, photos, queue, removePhotoLocally } = useKidsSession();
+  const { workshop, photos, queue, removePhotoLocally, refreshPhotos } = useKidsSession();
+  const [pairs, setPairs] = useState<ClassPairHint[]>([]);
+  // Hints arrive a few seconds after an upload (never in its way): look again while here.
+  const refreshHints = useCallback(async () => {
+    try {
+      const [next] = await Promise.all([loadClassPairHints(), refreshPhotos()]);
+      setPairs(next);
+    } catch {
+      /* hints are advice: without them the page works as before */
+    }
+  }, [refreshPhotos]);
+  usePolling(refreshHints, HINTS_REFRESH_MS);
   const snapshot = useQueueSnapshot(queue);
   const lang = useLang();
   const [preparing, setPreparing] = useState(0);
@@ -77,6 +111,14 @@ export function ClassPage({ classId }: { classId: string }) {
     );
   }
   const sent = photos.filter((p) => p.classId === classId);
+  const sentHints = PHOTO_HINTS.filter((hint) => sent.some((p) => p.hints?.includes(hint)));
+  const classPairs = pairs.filter((p) => p.code === "CLASSES_LOOK_ALIKE" && p.classIds.includes(classId))
+    .map((p) => {
+      const other = p.classIds.find((id) => id !== classId) ?? "";
+      const otherIndex = workshop.classes.findIndex((c) => c.id === other);
+      return { code: p.code, other, otherName: otherIndex < 0 ? "?" : classDisplayName(workshop.classes[otherIndex], otherIndex) };
+    })
+    .filter((p) => p.otherName !== "?");
   const pending = snapshot.items.filter((i) => i.classId === classId);
   const dropped = snapshot.dropped.filter((d) => d.classId === classId);
   // Fewest taps: once this class has enough, one button leads on to the next class that
@@ -153,6 +195,24 @@ export function ClassPage({ classId }: { classId: string }) {
           {pending.map((item) => <PendingPhoto key={item.id} item={item} />)}
           {preparing > 0 && <div className="thumb thumb-preparing"><Spinner /></div>}
         </div>
+      )}
+      {(sentHints.length > 0 || classPairs.length > 0) && (
+        <ul className="hint-list" data-testid="class-hints">
+          {sentHints.map((hint) => (
+            <li key={hint} className="banner banner-info" data-testid="class-hint" data-code={hint}>
+              <span className="banner-icon" aria-hidden="true">{HINT_ICONS[hint]}</span>
+              <span className="banner-text"><T k={`hint${hint}` as StringKey} /></span>
+            </li>
+          ))}
+          {classPairs.map((pair) => (
+            <li key={pair.other} className="banner banner-info" data-testid="class-hint" data-code={pair.code}>
+              <span className="banner-icon" aria-hidden="true">🤔</span>
+              <span className="banner-text">
+                <T k="hintCLASSES_LOOK_ALIKE" vars={{ a: classDisplayName(cls, index), b: pair.otherName }} />
+              </span>
+            </li>
+          ))}
+        </ul>
       )}
       <h2><T k="uploadedPhotos" /></h2>
       {sent.length === 0 ? <p className="muted"><T k="noPhotosYet" /></p> : (

@@ -3,6 +3,7 @@ import { useState, type ChangeEvent } from "react";
 import { predict, type Prediction } from "../lib/api";
 import { downscalePhoto } from "../lib/downscale";
 import { errorCodeOf } from "../lib/graphql";
+import { HeatmapOverlay } from "../lib/HeatmapOverlay";
 import { T } from "../lib/i18n";
 import { ErrorBanner, ProgressBar, Spinner, useObjectUrl } from "../lib/ui";
 import { classEmoji, classDisplayName } from "./Home";
@@ -14,6 +15,7 @@ export default function TryPage() {
   const [result, setResult] = useState<Prediction | null>(null);
   const [thinking, setThinking] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const [showHeatmap, setShowHeatmap] = useState(true);
   const previewUrl = useObjectUrl(photo);
 
   const choose = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -52,7 +54,27 @@ export default function TryPage() {
       </label>
       {noModel ? <p className="banner banner-info"><T k="tryNoModel" /></p> : <ErrorBanner error={error} onClose={() => setError(null)} />}
       <div className="try-result">
-        {previewUrl && <img className="try-photo" src={previewUrl} alt="" />}
+        {previewUrl && (
+          <div className="try-photo-box">
+            <div className="try-photo-frame">
+              <img className="try-photo" src={previewUrl} alt="" />
+              {result?.heatmap && showHeatmap && <HeatmapOverlay heatmap={result.heatmap} />}
+            </div>
+            {result?.heatmap && (
+              <>
+                <button type="button" className="small-button heatmap-toggle" data-testid="heatmap-toggle"
+                        aria-pressed={showHeatmap} onClick={() => setShowHeatmap((on) => !on)}>
+                  <span aria-hidden="true">👀</span> <T k="heatmapToggle" />
+                </button>
+                {showHeatmap && (
+                  <p className="heatmap-explain" data-testid="heatmap-explain">
+                    <T k="heatmapExplain" vars={{ label: labelFor(result.classId, result.label) }} />
+                  </p>
+                )}
+              </>
+            )}
+          </div>
+        )}
         {thinking && <div className="center-block"><Spinner /><p><T k="tryThinking" /></p></div>}
         {result && (
           <div className="prediction" data-testid="prediction" data-class-id={result.classId}>

@@ -1,5 +1,6 @@
 // The BFF operations the children's app uses (names fixed by ARCHITECTURE.md).
 import { gql, gqlUpload, type UploadHandle } from "./graphql";
+import type { Heatmap } from "./heatmap";
 import type { UploadedPhoto } from "./uploadQueue";
 
 export interface Group { id: string; name: string; emoji?: string | null; color?: string | null }
@@ -10,14 +11,23 @@ export interface Workshop {
   /** Photos each class needs before training: the BFF's setting (PICTOLAB_MIN_PHOTOS_PER_CLASS). */
   minPhotosPerClass: number;
 }
-export interface Photo { id: string; classId: string; url: string; width?: number; height?: number }
+/** hints: TOO_DARK, BLURRY, NEAR_DUPLICATE (computed shortly after the upload; [] until then). */
+export interface Photo { id: string; classId: string; url: string; width?: number; height?: number; hints?: string[] }
+export interface ConfusingPhoto { photoId: string; classId: string; predictedClassId: string; confidence: number }
+export interface ClassConfidence { classId: string; count: number; sure: number | null; accuracy: number | null }
+export interface ClassPairHint { classIds: string[]; code: string }
 export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
 export interface TrainingRun {
   id: string; status: RunStatus; progress: number; trainAccuracy: number | null; testAccuracy: number | null;
   error?: string | null; errorCode?: string | null; mode?: string | null; createdAt?: string | null;
+  /** null until the run succeeded; [] when nothing confuses the AI. */
+  confusingPhotos?: ConfusingPhoto[] | null;
+  classConfidence?: ClassConfidence[] | null;
 }
 export interface LabelScore { classId: string; label: string; confidence: number }
-export interface Prediction { label: string; classId: string; confidence: number; scores: LabelScore[] }
+export interface Prediction {
+  label: string; classId: string; confidence: number; scores: LabelScore[]; heatmap?: Heatmap | null;
+}
 export interface ScoreboardRow {
   rank: number; group: Group; testAccuracy: number | null; photoCount: number; status?: string | null;
 }
@@ -25,6 +35,7 @@ export interface ScoreboardRow {
 const WORKSHOP_FIELDS = "id title phase minPhotosPerClass classes { id name emoji }";
 
 const GROUP_FIELDS = "id name emoji color";
+const PHOTO_FIELDS = "id classId url width height hints";
 
 export async function login(token: string): Promise<Group | null> {
   const data = await gql<{ login: Group | null }>(
@@ -45,14 +56,28 @@ export async function loadSession(): Promise<{ me: Group | null; workshop: Works
 export async function loadSessionWithPhotos(): Promise<{ me: Group | null; workshop: Workshop | null; photos: Photo[] }> {
   return gql<{ me: Group | null; workshop: Workshop | null; photos: Photo[] }>(
     `query Start { me { ${GROUP_FIELDS} } workshop { ${WORKSHOP_FIELDS} }
-                   photos { id classId url width height } }`);
+                   photos { ${PHOTO_FIELDS} } }`);
 }
 
 export async function loadPhotos(classId?: string): Promise<Photo[]> {
   const data = await gql<{ photos: Photo[] }>(
-    "query Photos($classId: ID) { photos(classId: $classId) { id classId url width height } }",
+    `query Photos($classId: ID) { photos(classId: $classId) { ${PHOTO_FIELDS} } }`,
     classId ? { classId } : {});
   return data.photos;
+}
+
+/** Put one of the group's photos in another class (one tap on the Train screen). */
+export async function movePhoto(id: string, classId: string): Promise<Photo> {
+  const data = await gql<{ movePhoto: Photo }>(
+    `mutation Move($id: ID!, $classId: ID!) { movePhoto(id: $id, classId: $classId) { ${PHOTO_FIELDS} } }`,
+    { id, classId });
+  return data.movePhoto;
+}
+
+/** Pairs of the workshop's classes that look alike to the group's AI. */
+export async function loadClassPairHints(): Promise<ClassPairHint[]> {
+  const data = await gql<{ classPairHints: ClassPairHint[] }>("query Pairs { classPairHints { classIds code } }");
+  return data.classPairHints;
 }
 
 export async function deletePhoto(id: string): Promise<boolean> {
@@ -68,7 +93,8 @@ export function uploadPhoto(classId: string, blob: Blob, onProgress?: (f: number
   return { promise: handle.promise.then((d) => d.uploadPhoto), abort: handle.abort };
 }
 
-const RUN_FIELDS = "id status progress trainAccuracy testAccuracy error errorCode mode createdAt";
+const RUN_FIELDS = `id status progress trainAccuracy testAccuracy error errorCode mode createdAt
+  confusingPhotos { photoId classId predictedClassId confidence } classConfidence { classId count sure accuracy }`;
 
 export async function startTraining(mode: "QUICK" | "DEEP" = "QUICK"): Promise<TrainingRun> {
   const data = await gql<{ train: TrainingRun }>(
@@ -81,8 +107,23 @@ export async function loadTrainingRuns(): Promise<TrainingRun[]> {
   return data.trainingRuns;
 }
 
+/** Where the run's AI looks on one of its confusing photos, for the class it answers now
+ * (classId: it trained with the photo, so not always predictedClassId); null heatmap when
+ * it cannot be drawn. Asked only when a child taps the toggle: each is one ML prediction. */
+export interface ConfusingHeatmap { heatmap: Heatmap | null; classId: string | null }
+
+export async function loadConfusingHeatmap(runId: string, photoId: string): Promise<ConfusingHeatmap> {
+  const data = await gql<{ trainingRun: { confusingPhotos: { heatmap: Heatmap | null; heatmapClassId: string | null }[] | null } | null }>(
+    `query ConfusingHeatmap($run: ID!, $photo: ID) { trainingRun(id: $run) { id
+       confusingPhotos(photoId: $photo) { photoId heatmapClassId heatmap { width height values } } } }`,
+    { run: runId, photo: photoId });
+  const item = data.trainingRun?.confusingPhotos?.[0];
+  return { heatmap: item?.heatmap ?? null, classId: item?.heatmapClassId ?? null };
+}
+
 const PREDICT = `mutation Predict($file: Upload!) {
-  predict(file: $file) { label classId confidence scores { classId label confidence } } }`;
+  predict(file: $file) { label classId confidence scores { classId label confidence }
+                         heatmap { width height values } } }`;
 
 export function predict(blob: Blob, onProgress?: (f: number) => void): Promise<Prediction> {
   return gqlUpload<{ predict: Prediction }>(PREDICT, {}, { "variables.file": blob }, onProgress)

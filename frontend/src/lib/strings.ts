@@ -91,6 +91,44 @@ export const STRINGS = {
   you: { ja: "きみたち", en: "You" },
   dropped: { ja: "おくれなかった {写真|しゃしん}", en: "Photo not sent" },
   dismiss: { ja: "とじる", en: "Close" },
+  // Issue 12: why the AI answers what it answers.
+  heatmapToggle: { ja: "AIが みたところ", en: "Where the AI looked" },
+  heatmapExplain: {
+    ja: "AIが みたところ: {赤|あか}い ところを よく みて「${label}」だと おもったよ。",
+    en: "Where the AI looked: it looked most at the red parts and thought \"${label}\".",
+  },
+  confusingLooked: {
+    ja: "AIが みたところ: {赤|あか}い ところを よく みたよ。",
+    en: "Where the AI looked: it looked most at the red parts.",
+  },
+  confusingLookedNone: {
+    ja: "いまは みせられないよ。あとで もう いちど おしてね。",
+    en: "It can't be shown right now. Try again later.",
+  },
+  confusingTitle: { ja: "AIが まよった {写真|しゃしん}", en: "Photos that confuse your AI" },
+  confusingHint: {
+    ja: "ちがう なかまに はいって いない かな? なおしたら、もう いちど {育|そだ}ててね。",
+    en: "Are they in the right group? Fix them, then train again.",
+  },
+  confusingLooksLike: { ja: "AIには「${label}」に みえるよ", en: "This looks like ${label} to your AI" },
+  confusingNone: { ja: "AIが まよった {写真|しゃしん}は ないよ!", en: "Nothing confuses your AI!" },
+  moveTo: { ja: "「${label}」に うつす", en: "Move it to ${label}" },
+  fixedTrainAgain: { ja: "なおしたね! もう いちど {育|そだ}ててみよう。", en: "Fixed! Now train your AI again." },
+  sureTitle: { ja: "AIの じしん", en: "How sure your AI is" },
+  sureLow: { ja: "もっと {写真|しゃしん}が あると いいかも", en: "More photos would help" },
+  hintTOO_DARK: { ja: "くらい {写真|しゃしん}が あるよ。あかるい ところで とってみよう。", en: "A photo is dark. Try somewhere brighter." },
+  hintBLURRY: { ja: "ぼやけた {写真|しゃしん}が あるよ。うごかないで とってみよう。", en: "A photo is blurry. Hold still when you take it." },
+  hintNEAR_DUPLICATE: {
+    ja: "ほとんど おなじ {写真|しゃしん}が あるよ。ちがう むきや ばしょでも とってみよう。",
+    en: "Some photos are almost the same. Try other angles and places too.",
+  },
+  hintCLASSES_LOOK_ALIKE: {
+    ja: "「${a}」と「${b}」は AIには にて みえるよ。ちがいが わかる {写真|しゃしん}を とろう。",
+    en: "${a} and ${b} look alike to your AI. Take photos that show the difference.",
+  },
+  photoHintTOO_DARK: { ja: "くらい", en: "Dark" },
+  photoHintBLURRY: { ja: "ぼやけている", en: "Blurry" },
+  photoHintNEAR_DUPLICATE: { ja: "ほとんど おなじ {写真|しゃしん}が ある", en: "Almost the same as another photo" },
 } as const;
 
 export type StringKey = keyof typeof STRINGS;
