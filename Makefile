@@ -59,6 +59,11 @@ bench: install-dev
 	$(BIN)/python bench/predict.py
 	$(BIN)/python bench/workshop.py
 	$(BIN)/python bench/frontend.py
+	$(BIN)/python bench/venue_day.py
+	$(BIN)/python bench/instant.py
+	$(BIN)/python bench/replicas.py
+	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/decode_memory.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache

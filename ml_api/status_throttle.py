@@ -4,8 +4,10 @@ GCS allows about one write per second to the same object name; faster updates ar
 429 and retried, slowing the training thread. A DEEP run with quick epochs, plus the
 heartbeat, can write status faster than that. The throttle drops a write that keeps the same
 status within the interval (the in-memory status keeps it; the next heartbeat writes it) and
-delays, never drops, a write that changes the status (RUNNING, the final SUCCEEDED/FAILED, an
-interruption): those must reach storage, one interval after the previous write at most.
+delays, never drops, a write that changes the status (the final SUCCEEDED/FAILED, an
+interruption): those must reach storage, one interval after the previous write at most. A
+QUEUED -> RUNNING change inside the interval is coalesced like a same-status update
+(COALESCED_CHANGES): the heartbeat or the final status writes it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from collections.abc import Callable
 
 # GCS: one write per second to one object.
 MIN_INTERVAL_SECONDS = 1.0
+# Changes that are coalesced like a same-status update instead of waited for: a job that
+# starts right after it was claimed (the claim is a status write) would otherwise hold its
+# training thread for the rest of the second, and delay its SUCCEEDED by another second after
+# that; "running" is carried by the next heartbeat or by the final status instead.
+COALESCED_CHANGES = frozenset({("QUEUED", "RUNNING")})
 
 
 class StatusWriteThrottle:
@@ -31,7 +38,7 @@ class StatusWriteThrottle:
         False when it is a same-status update inside the interval, to be skipped."""
         now = self._clock()
         if self._last_at is not None and now - self._last_at < interval:
-            if status == self._last_status:
+            if status == self._last_status or (self._last_status, status) in COALESCED_CHANGES:
                 return False
             self._sleep(interval - (now - self._last_at))
             now = self._clock()

@@ -63,3 +63,27 @@ def test_the_job_manager_throttles_its_status_writes():
     source = inspect.getsource(jobs.JobManager.write_status)
     assert "job.throttle.admit(" in source
     assert "throttle" in jobs.JobContext.__dataclass_fields__
+
+
+def test_running_right_after_the_claim_is_coalesced_not_waited_for():
+    """A job claimed (QUEUED written) and started 0.05 s later must not sleep out the second
+    before it trains, nor push its SUCCEEDED a second further (issue 11's tap -> scored)."""
+    clock = Clock()
+    throttle = StatusWriteThrottle(clock, clock.sleep)
+    assert throttle.admit("QUEUED")             # the claim
+    clock.now += 0.05
+    assert throttle.admit("RUNNING") is False   # coalesced: no write, no wait
+    assert clock.slept == 0
+    clock.now += 0.2                            # a QUICK fit later
+    assert throttle.admit("SUCCEEDED") is True  # waits only for the rest of the claim's second
+    assert abs(clock.slept - 0.75) < 1e-9
+
+
+
+def test_an_interruption_is_never_coalesced():
+    clock = Clock()
+    throttle = StatusWriteThrottle(clock, clock.sleep)
+    assert throttle.admit("RUNNING")
+    clock.now += 0.1
+    assert throttle.admit("QUEUED") is True  # RUNNING -> QUEUED (interrupted): waited for, written
+    assert abs(clock.slept - 0.9) < 1e-9
