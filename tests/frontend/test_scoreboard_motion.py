@@ -112,7 +112,7 @@ def open_scoreboard(chromium, stack, **context_options):
     page.set_default_timeout(30_000)
     admin_login(page, stack.url)
     page.goto(f"{stack.url}/admin/workshops/{stack.workshop['id']}/scoreboard")
-    page.wait_for_function("document.querySelectorAll('[data-testid=\"scoreboard-row\"]').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"scoreboard-row\"]').length === 3")
     page.wait_for_timeout(2500)  # at least one more poll: the page has a previous state to compare with
     return context, page
 
