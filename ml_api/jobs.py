@@ -329,12 +329,15 @@ class JobManager:
         with job.write_lock:
             with job.lock:
                 next_status = fields.get("status", job.status["status"])
+                if fields.get("interrupted", job.status.get("interrupted")) and next_status == QUEUED:
+                    next_status = f"{QUEUED}/interrupted"  # never mistaken for the claim's QUEUED
             # Decided (and, for a status change, waited for) BEFORE the in-memory status
             # changes: whoever reads this job (trainingJob, the BFF) never sees a status that
             # storage does not have yet, nor one whose follow-up (e.g. deleting the DEEP
             # checkpoint after SUCCEEDED) is still a throttle interval away.
             # Never staler than half a heartbeat, so short test heartbeats keep their meaning.
-            admitted = job.throttle.admit(next_status, min(MIN_INTERVAL_SECONDS, self.heartbeat_seconds / 2))
+            admitted = job.throttle.admit(next_status, min(MIN_INTERVAL_SECONDS, self.heartbeat_seconds / 2),
+                                          coalesce_start=job.request.mode == "QUICK")
             with job.lock:
                 job.status.update(fields)
                 if job.status["status"] in (QUEUED, RUNNING) and not job.status.get("interrupted"):

@@ -72,7 +72,7 @@ def test_running_right_after_the_claim_is_coalesced_not_waited_for():
     throttle = StatusWriteThrottle(clock, clock.sleep)
     assert throttle.admit("QUEUED")             # the claim
     clock.now += 0.05
-    assert throttle.admit("RUNNING") is False   # coalesced: no write, no wait
+    assert throttle.admit("RUNNING", coalesce_start=True) is False   # coalesced: no write, no wait
     assert clock.slept == 0
     clock.now += 0.2                            # a QUICK fit later
     assert throttle.admit("SUCCEEDED") is True  # waits only for the rest of the claim's second
@@ -87,3 +87,17 @@ def test_an_interruption_is_never_coalesced():
     clock.now += 0.1
     assert throttle.admit("QUEUED") is True  # RUNNING -> QUEUED (interrupted): waited for, written
     assert abs(clock.slept - 0.9) < 1e-9
+
+
+def test_deep_jobs_still_write_running_and_an_interruption_is_its_own_status():
+    """DEEP (no coalescing): RUNNING waits and is written, so another replica sees the run
+    running; an interruption after a coalesced start is not taken for the claim's QUEUED."""
+    clock = Clock()
+    throttle = StatusWriteThrottle(clock, clock.sleep)
+    assert throttle.admit("QUEUED")
+    clock.now += 0.05
+    assert throttle.admit("RUNNING") is True and abs(clock.slept - 0.95) < 1e-9
+    quick = StatusWriteThrottle(clock, clock.sleep)
+    assert quick.admit("QUEUED")
+    assert quick.admit("RUNNING", coalesce_start=True) is False
+    assert quick.admit("QUEUED/interrupted", coalesce_start=True) is True  # written (after the wait)
