@@ -4,10 +4,11 @@ answering from memory, with switches for the failures the reconciler must surviv
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bff.ml_client import MLError, MLUnavailable
+from bff.models import utcnow
 
 
 class FakeMLClient:
@@ -120,3 +121,16 @@ class FakeMLClient:
         """One replica's load (bff/ml_replicas.py asks it before placing a run)."""
         self._call("load")
         return {"queued": 0, "running": 0, "capacity": 1, "worker": "fake:1", "ready": True}
+
+
+class Clock:
+    """The reconciler's injected clock (``clock=``), moved by hand: ``clock.advance(...)``."""
+
+    def __init__(self):
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta

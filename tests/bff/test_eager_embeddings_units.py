@@ -14,23 +14,12 @@ from sqlalchemy import select
 
 from bff.db import session_scope
 from bff.embedding_requests import MAX_SENDS, EmbeddingRequester, resend_seconds
-from bff.models import Phase, Photo, RunStatus, TrainingRun, Workshop, utcnow
+from bff.models import Phase, Photo, RunStatus, TrainingRun, Workshop
 from bff.training import WATCH_LEASE, RunReconciler
-from tests.bff.fakes import FakeMLClient
+from tests.bff.fakes import Clock, FakeMLClient
 from tests.bff.helpers import GraphQLClient, login, workshop_on
 
 TRAIN = "mutation { train { id status } }"
-
-
-class Clock:
-    def __init__(self):
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 def as_aware(value):

@@ -10,7 +10,7 @@ import pytest
 
 from bff.db import session_scope
 from bff.ml_client import MLError
-from bff.models import Phase, RunStatus, TrainingRun, utcnow
+from bff.models import Phase, RunStatus, TrainingRun
 from bff.training import (
     AFTER_NUDGE,
     MAX_ATTEMPTS,
@@ -20,19 +20,8 @@ from bff.training import (
     RunReconciler,
     backoff_seconds,
 )
-from tests.bff.fakes import FakeMLClient
+from tests.bff.fakes import Clock, FakeMLClient
 from tests.bff.helpers import workshop_on
-
-
-class Clock:
-    def __init__(self):
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @pytest.fixture
