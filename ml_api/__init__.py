@@ -2,12 +2,14 @@
 
     create_app(config=None): defaults, then the PICTOLAB_* environment (Settings.from_env),
     then ``config`` (tests), as every service reads it (:mod:`pictolab.appconfig`):
-    lower-case keys of ``config`` override Settings fields (``storage_url``, ``ml_device``);
-    upper-case keys are Flask config: ``ML_HEARTBEAT_SECONDS``, ``ML_STALE_AFTER_SECONDS``,
-    ``ML_MAX_PENDING_JOBS``, ``ML_HANDLE_SIGNALS`` (default True), ``ML_LOAD_BACKBONE``
-    (default True: load the default backbone in the background), ``ML_EMBED_IN_BACKGROUND``
-    (default True: the eager-embedding thread, ml_api/embed_queue.py). The typed settings are at
-    ``app.config["SETTINGS"]``.
+    lower-case keys of ``config`` override Settings fields (``storage_url``, ``ml_device``,
+    ``ml_database_url``, ``ml_lease_seconds``); upper-case keys are Flask config:
+    ``ML_HANDLE_SIGNALS`` (default True), ``ML_LOAD_BACKBONE`` (default True: load the default
+    backbone in the background), ``ML_WORKERS`` (default True: this process pulls jobs from
+    the queue; tests may drive the queue by hand), ``ML_POLL_SECONDS`` (how often idle workers
+    look for jobs queued elsewhere), ``ML_MIGRATE`` (default: on for SQLite, where the queue is
+    this laptop's own file; a server database is migrated by `pictolab ml-db upgrade`). The
+    typed settings are at ``app.config["SETTINGS"]``.
 """
 
 from __future__ import annotations
@@ -15,15 +17,13 @@ from __future__ import annotations
 from flask import Flask
 
 DEFAULTS = {
-    "ML_HEARTBEAT_SECONDS": 2.0,
-    "ML_STALE_AFTER_SECONDS": 15.0,
-    "ML_MAX_PENDING_JOBS": 256,
     "ML_HANDLE_SIGNALS": True,
     "ML_LOAD_BACKBONE": True,
     # evaluate/predict running at once, below gunicorn's 8 threads (ml_api/concurrency.py).
     "ML_MAX_HEAVY_REQUESTS": 6,
-    # Eager embeddings' background thread (ml_api/embed_queue.py); tests may drive it by hand.
-    "ML_EMBED_IN_BACKGROUND": True,
+    "ML_WORKERS": True,
+    "ML_POLL_SECONDS": 1.0,
+    "ML_MIGRATE": None,
 }
 
 
@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from pictolab.appconfig import configure_app
     from pictolab.logging import configure_logging, init_request_logging
 
-    from . import concurrency, graphql_api, health
+    from . import concurrency, graphql_api, health, migrations
     from .service import MlService
     from .shutdown import install_stop_handlers
 
@@ -45,17 +45,17 @@ def create_app(config: dict | None = None) -> Flask:
     init_request_logging(app)
     limiter = concurrency.init_app(app, app.config["ML_MAX_HEAVY_REQUESTS"])
 
-    service = MlService(settings, heartbeat_seconds=app.config["ML_HEARTBEAT_SECONDS"],
-                        stale_after_seconds=app.config["ML_STALE_AFTER_SECONDS"],
-                        max_pending=app.config["ML_MAX_PENDING_JOBS"],
-                        embed_in_background=app.config["ML_EMBED_IN_BACKGROUND"])
-    service.heavy_in_flight = limiter.in_use  # the background embedder yields to them
+    migrate = app.config["ML_MIGRATE"]
+    if migrate if migrate is not None else settings.ml_database_url.startswith("sqlite"):
+        migrations.upgrade(settings.ml_database_url)
+    service = MlService(settings, start_workers=app.config["ML_WORKERS"], poll_seconds=app.config["ML_POLL_SECONDS"])
+    service.heavy_in_flight = limiter.in_use  # background jobs wait while a child waits for an answer
     app.extensions["ml_api"] = service
     health.init_app(app)
     graphql_api.init_app(app)
 
     if app.config["ML_HANDLE_SIGNALS"]:
-        install_stop_handlers(service.jobs.request_stop)
+        install_stop_handlers(service.workers.request_stop)
     if app.config["ML_LOAD_BACKBONE"]:
         service.load_default_backbone_in_background()
     return app

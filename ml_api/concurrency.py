@@ -60,7 +60,7 @@ class HeavyRequestLimiter:
 
     def in_use(self) -> int:
         """Heavy operations running now (the background embedder waits while any is:
-        ml_api/embed_queue.py)."""
+        ml_api/workers.py)."""
         return self.limit - self._slots._value  # BoundedSemaphore keeps its count there
 
 

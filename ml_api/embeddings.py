@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from pictolab.contract.storage_keys import embedding_key
+from pictolab.contract.storage_keys import embedding_key, embeddings_prefix
 from pictolab.storage import ObjectNotFound, Storage, StorageError
 
 from .backbones import frozen_backbones, get_spec
@@ -33,6 +33,20 @@ CPU_EMBED_BATCH, CUDA_EMBED_BATCH = 8, 64
 
 def cache_key(backbone_id: str, image_key: str, sha: str) -> str:
     return embedding_key(image_key, backbone_id, sha)
+
+
+def forget_if_photo_gone(storage: Storage, image_key: str) -> bool:
+    """Called right after an embedding of ``image_key`` was cached: when the photo is gone
+    (deleted by its group, or purged), delete everything cached for it. Written first, looked
+    at after: either this look sees the photo gone, or the write finished before the photo
+    was deleted, hence before the BFF deleted the photo's embeddings prefix (it deletes the
+    photo first), which removes it. So no embedding outlives its photo, whichever job (a run,
+    an evaluation, hints, a background EMBED job) wrote it."""
+    if storage.exists(image_key):
+        return False
+    storage.delete_prefix(embeddings_prefix(image_key))
+    log.info("photo deleted while embedding: its embeddings were removed", extra={"key": image_key})
+    return True
 
 
 def _to_npy(vector: np.ndarray) -> bytes:
@@ -110,6 +124,7 @@ def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id
                 with timer.phase("cache_write"):
                     try:
                         storage.put_bytes(cache_key(backbone_id, key, sha), _to_npy(vector))
+                        forget_if_photo_gone(storage, key)
                     except (StorageError, OSError):  # a cache: the next run computes it again
                         log.warning("embedding cache write failed", exc_info=True, extra={"key": key})
         done += len(chunk)

@@ -16,6 +16,16 @@ classes' photos that sit nearer the *other* class's centroid than their own (own
 without the photo itself; cosine on L2-normalised embeddings) is at least
 :data:`LOOK_ALIKE_OVERLAP`.
 
+Per class: ``SAME_BACKGROUND`` on each photo of a class whose photos all have the same
+background (the mean colour of the photo's outer frame, :data:`FRAME_SHARE` of each side)
+while every photo of the other classes has another: the AI can then tell the class by its
+background instead of the object (the bias lesson, ``pictolab workshop create --template
+background``). "The same" is every photo's frame colour within :data:`BACKGROUND_SPREAD` of the
+class's mean (RGB in [0, 1], Euclidean), "another" at least :data:`BACKGROUND_SEPARATION` away
+and more than twice the spread; a class needs :data:`BACKGROUND_MIN_PHOTOS` photos, and when
+every class is photographed on the same table nothing is flagged (the background tells no
+class from another).
+
 Thresholds were set on scikit-image photos and scikit-learn digits (ml_api tests): sharp
 224 px photos measured a sharpness of 0.022-0.18, the same blurred by a 2 px Gaussian
 0.0004-0.0055; near-identical burst shots (shifted a few pixels, 10 % brighter) a cosine of 0.97-0.99,
@@ -31,6 +41,7 @@ from PIL import Image
 
 TOO_DARK, BLURRY, NEAR_DUPLICATE = "TOO_DARK", "BLURRY", "NEAR_DUPLICATE"
 CLASSES_LOOK_ALIKE = "CLASSES_LOOK_ALIKE"
+SAME_BACKGROUND = "SAME_BACKGROUND"
 
 DARK_MEAN = 0.2  # mean luminance in [0, 1]
 BLUR_SHARPNESS = 0.01  # Laplacian variance / mean grey level squared, shorter side 224 px
@@ -38,6 +49,10 @@ FLAT_CONTRAST = 0.05  # grey std / mean below which a photo has nothing to be sh
 DUPLICATE_COSINE = 0.965
 LOOK_ALIKE_OVERLAP = 0.25
 ANALYSIS_SIDE = 224
+FRAME_SHARE = 0.12
+BACKGROUND_SPREAD = 0.12
+BACKGROUND_SEPARATION = 0.2
+BACKGROUND_MIN_PHOTOS = 3
 
 
 @dataclass
@@ -128,15 +143,52 @@ def look_alike_pairs(features: np.ndarray, labels: np.ndarray, classes: list[str
     return sorted(pairs, key=lambda p: -p.overlap)
 
 
-def photo_hints(images: list[Image.Image], features: np.ndarray, uris: list[str]) -> list[PhotoHint]:
-    """Hints of each photo of one group (``images`` decoded, ``features`` their embeddings)."""
+def frame_colour(image: Image.Image) -> np.ndarray:
+    """Mean RGB in [0, 1] of the photo's outer frame (where the background usually is)."""
+    a = np.asarray(image.convert("RGB").resize((64, 64), Image.BILINEAR), dtype=np.float32) / 255
+    edge = max(1, round(64 * FRAME_SHARE))
+    mask = np.ones((64, 64), dtype=bool)
+    mask[edge:-edge, edge:-edge] = False
+    return a[mask].mean(0)
+
+
+def same_background_classes(colours: np.ndarray, labels: np.ndarray, n_classes: int) -> list[int]:
+    """The classes whose photos all share one background that no other class's photo has
+    (``colours``: :func:`frame_colour` of each photo)."""
+    labels = np.asarray(labels, dtype=int)
+    if len(np.unique(labels)) < 2:
+        return []
+    found = []
+    for c in range(n_classes):
+        own = colours[labels == c]
+        others = colours[labels != c]
+        if len(own) < BACKGROUND_MIN_PHOTOS or not len(others):
+            continue
+        centre = own.mean(0)
+        spread = float(np.linalg.norm(own - centre, axis=1).max())
+        nearest_other = float(np.linalg.norm(others - centre, axis=1).min())
+        if spread <= BACKGROUND_SPREAD and nearest_other >= max(BACKGROUND_SEPARATION, 2 * spread):
+            found.append(c)
+    return found
+
+
+def photo_hints(images: list[Image.Image], features: np.ndarray, uris: list[str],
+                labels: list[int] | None = None, n_classes: int = 0) -> list[PhotoHint]:
+    """Hints of each photo of one group (``images`` decoded, ``features`` their embeddings;
+    with ``labels``, class indices, also :data:`SAME_BACKGROUND`)."""
     hints = []
     duplicates = near_duplicates(features)
-    for image, uri, others in zip(images, uris, duplicates):
+    same_background: set[int] = set()
+    if labels is not None and len(images):
+        same_background = set(same_background_classes(np.stack([frame_colour(i) for i in images]),
+                                                      np.asarray(labels), n_classes or max(labels) + 1))
+    for number, (image, uri, others) in enumerate(zip(images, uris, duplicates)):
         brightness, contrast, sharpness = pixel_stats(image)
         codes = pixel_codes(brightness, contrast, sharpness)
         if others:
             codes.append(NEAR_DUPLICATE)
+        if labels is not None and labels[number] in same_background:
+            codes.append(SAME_BACKGROUND)
         hints.append(PhotoHint(uri, codes, round(brightness, 4), round(sharpness, 5), [uris[j] for j in others]))
     return hints
 
@@ -152,6 +204,7 @@ def group_hints(storage, items: list[tuple[str, str]], labels: list[str], classe
     features = embed_images(storage, items, backbone, device, max_pixels=max_pixels)
     # Decoded small (JPEG draft): the pixel checks run at 224 px anyway.
     images = [load_image(storage, uri, key, min_size=ANALYSIS_SIDE, max_pixels=max_pixels) for uri, key in items]
-    hints = photo_hints(images, features, [uri for uri, _ in items])
-    pairs = look_alike_pairs(features, np.array([classes.index(l) for l in labels]), classes)
+    indices = [classes.index(l) for l in labels]
+    hints = photo_hints(images, features, [uri for uri, _ in items], indices, len(classes))
+    pairs = look_alike_pairs(features, np.array(indices), classes)
     return hints, pairs

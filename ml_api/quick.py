@@ -71,7 +71,7 @@ def fit_linear_head(features: np.ndarray, labels: np.ndarray, n_classes: int, *,
 
 
 def train_quick(job) -> dict:
-    """Runs a QUICK job (see :class:`ml_api.jobs.JobContext`); returns the saved model's fields."""
+    """Runs a QUICK job (see :class:`ml_api.workers.JobContext`); returns the saved model's fields."""
     request = job.request
     timer = PhaseTimer()
     items = [(e.uri, e.key) for e in request.examples]

@@ -9,15 +9,15 @@ from graphene.types.generic import GenericScalar
 
 from pictolab.contract.jobs import JobErrorCode
 from pictolab.contract.jobs import JobStatus as JobStatusValue
-from pictolab.contract.storage_keys import analysis_key
 from pictolab.graphql import ApiError
 
 from .backbones import BackboneUnavailable, UnknownBackbone, get_spec
 from .data import ImageLoadError, key_for_uri
 from .engine import evaluate
-from .hints import group_hints
-from .jobs import SUCCEEDED, QueueFull, ShuttingDown
-from .training_request import MAX_EXAMPLES, InvalidRequest, validate_run_id
+from .export.graphql import ExportModel
+from .job_kinds import evaluation_json
+from .queue import SUCCEEDED, ScopeDeleted, iso
+from .training_request import MAX_EXAMPLES, InvalidRequest, parse_examples, validate_run_id
 
 
 class TrainingMode(graphene.Enum):
@@ -42,6 +42,11 @@ class StartTrainingInput(graphene.InputObjectType):
     backbone = graphene.String()
     epochs = graphene.Int(description="DEEP: number of epochs (default 5)")
     image_size = graphene.Int(description="DEEP: training/serving image size in px (default: the backbone's)")
+    scope = graphene.String(description="what the run belongs to (the BFF's workshop id): deleteJobs(scope) "
+                                        "deletes it")
+    test_examples = graphene.List(graphene.NonNull(ExampleInput),
+                                  description="the hidden test photos: the job scores its model on them "
+                                              "right after training (TrainingJob.evaluation)")
 
 
 class TrainingJob(graphene.ObjectType):
@@ -64,26 +69,30 @@ class TrainingJob(graphene.ObjectType):
     interrupted = graphene.Boolean()
     worker = graphene.String(description="the replica (hostname:pid) that runs or ran the job")
 
-    @staticmethod
-    def from_status(status: dict) -> TrainingJob:
-        return TrainingJob(
-            run_id=status["runId"], status=status["status"], progress=float(status.get("progress") or 0.0),
-            epoch=status.get("epoch"), epochs=status.get("epochs"), train_accuracy=status.get("trainAccuracy"),
-            error=status.get("error"), error_code=status.get("errorCode"), model_uri=status.get("modelUri"), mode=status.get("mode"),
-            backbone=status.get("backbone"), heartbeat_at=status.get("heartbeat"),
-            updated_at=status.get("updatedAt"), attempt=status.get("attempt"),
-            resumed_from_epoch=status.get("resumedFromEpoch"), epochs_run=status.get("epochsRun"),
-            interrupted=bool(status.get("interrupted")), worker=_worker(status))
-
+    evaluation = graphene.Field(lambda: Evaluation, description="the model on the testExamples; null until "
+                                                                "SUCCEEDED, and without testExamples")
+    evaluation_error = graphene.String(description="SUCCEEDED, but the testExamples could not be scored: why")
     analysis = graphene.Field(lambda: RunAnalysis, description="confusing photos and per-class sureness; "
                                                        "null until the run succeeded")
 
     @staticmethod
-    def resolve_analysis(root, info):
-        if root.status != SUCCEEDED:
-            return None
-        data = _service(info).storage.get_json_or_none(analysis_key(root.run_id))
-        return None if data is None else RunAnalysis.from_json(data)
+    def from_row(row: dict) -> TrainingJob:
+        result = row.get("result") or {}
+        evaluation = result.get("evaluation")
+        analysis = result.get("analysis")
+        return TrainingJob(
+            run_id=row["id"], status=row["status"], progress=float(row.get("progress") or 0.0),
+            epoch=row.get("epoch"), epochs=row.get("epochs"), train_accuracy=row.get("train_accuracy"),
+            error=row.get("error"), error_code=row.get("error_code"), model_uri=row.get("model_uri"),
+            mode=(row.get("payload") or {}).get("request", {}).get("mode"),
+            backbone=(row.get("payload") or {}).get("request", {}).get("backbone"),
+            heartbeat_at=iso(row.get("heartbeat_at")), updated_at=iso(row.get("updated_at")),
+            attempt=row.get("attempt"), resumed_from_epoch=row.get("resumed_from_epoch"),
+            epochs_run=row.get("epochs_run"), interrupted=bool(row.get("interrupted")), worker=row.get("worker"),
+            evaluation=Evaluation.from_json(row["id"], evaluation) if evaluation and row["status"] == SUCCEEDED
+            else None,
+            evaluation_error=result.get("evaluationError") if row["status"] == SUCCEEDED else None,
+            analysis=RunAnalysis.from_json(analysis) if analysis and row["status"] == SUCCEEDED else None)
 
 
 class PredictInput(graphene.InputObjectType):
@@ -166,8 +175,19 @@ class Evaluation(graphene.ObjectType):
                               description="rows: true label, columns: predicted, in `labels` order")
     misclassified = graphene.List(graphene.NonNull(Misclassified), required=True)
 
+    @staticmethod
+    def from_json(run_id: str, data: dict) -> Evaluation:
+        return Evaluation(run_id=run_id, accuracy=data["accuracy"], labels=data["labels"],
+                          per_class=data["perClass"], confusion=data["confusion"],
+                          misclassified=[Misclassified(**row) for row in data["misclassified"]])
+
 
 class PhotoHintsInput(graphene.InputObjectType):
+    key = graphene.ID(required=True, description="what the hints are for (the BFF's group id): one job per key")
+    signature = graphene.String(required=True, description="the caller's name for this photo set: the same "
+                                                           "signature returns the job as it is, a new one "
+                                                           "queues it again")
+    scope = graphene.String(description="the BFF's workshop id: deleteJobs(scope) deletes it")
     examples = graphene.List(graphene.NonNull(ExampleInput), required=True)
     classes = graphene.List(graphene.NonNull(graphene.String),
                             description="every class of the group (default: the examples' labels)")
@@ -196,26 +216,40 @@ class PhotoHints(graphene.ObjectType):
                                 description="only the pairs that look alike")
 
 
+class PhotoHintsJob(graphene.ObjectType):
+    key = graphene.ID(required=True)
+    signature = graphene.String(required=True, description="the photo set the job is (or will be) computed for")
+    status = JobStatus(required=True)
+    error = graphene.String()
+    result = graphene.Field(PhotoHints, description="null until SUCCEEDED")
+
+    @staticmethod
+    def from_row(key: str, row: dict) -> PhotoHintsJob:
+        data = row.get("result") if row["status"] == SUCCEEDED else None
+        result = None
+        if data:
+            result = PhotoHints(
+                photos=[PhotoHint(uri=h["uri"], codes=h["codes"], brightness=h["brightness"],
+                                  sharpness=h["sharpness"], duplicate_of=h["duplicateOf"]) for h in data["photos"]],
+                class_pairs=[ClassPairHint(**pair) for pair in data["classPairs"]])
+        return PhotoHintsJob(key=key, signature=row.get("signature") or "", status=row["status"],
+                             error=row.get("error"), result=result)
+
+
 class Health(graphene.ObjectType):
     device = graphene.String(required=True)
     device_name = graphene.String()
     backbone = graphene.String(required=True)
     ready = graphene.Boolean(required=True)
-    # This replica's load: the BFF sends each new run to the least-loaded replica.
-    queued = graphene.Int(required=True, description="jobs accepted here, waiting for a worker")
-    running = graphene.Int(required=True, description="jobs training here now")
-    capacity = graphene.Int(required=True, description="jobs this replica trains at once")
+    queued = graphene.Int(required=True, description="training jobs waiting for a worker (every replica)")
+    running = graphene.Int(required=True, description="training jobs being trained (every replica)")
+    capacity = graphene.Int(required=True, description="jobs this replica runs at once (its worker slots)")
     worker = graphene.String(required=True, description="this replica, hostname:pid (as TrainingJob.worker)")
+    oldest_queued_seconds = graphene.Float(required=True, description="age of the oldest queued job (0: none): "
+                                                                      "alert when it grows")
 
 
 # ---- helpers ------------------------------------------------------------------------------
-def _worker(status: dict) -> str | None:
-    if status.get("worker"):
-        return status["worker"]
-    owner = status.get("owner") or {}  # a status written before `worker` existed
-    return f"{owner['host']}:{owner['pid']}" if owner.get("host") and owner.get("pid") else None
-
-
 def _service(info):
     return info.context.service
 
@@ -228,11 +262,11 @@ def _run_id(value) -> str:
 
 
 def _finished_model(service, run_id: str):
-    status = service.jobs.read_status(run_id)
-    if status is None:
+    row = service.queue.get(run_id)
+    if row is None:
         raise ApiError(f"unknown run {run_id}", "NOT_FOUND")
-    if status.get("status") != SUCCEEDED:
-        raise ApiError(f"run {run_id} has not succeeded (status {status.get('status')})", "FAILED_PRECONDITION")
+    if row["status"] != SUCCEEDED:
+        raise ApiError(f"run {run_id} has not succeeded (status {row['status']})", "FAILED_PRECONDITION")
     return service.model(run_id)
 
 
@@ -245,31 +279,33 @@ def _key(service, uri: str, where: str) -> str:
 
 # ---- operations ---------------------------------------------------------------------------
 class Query(graphene.ObjectType):
-    training_job = graphene.Field(
-        TrainingJob, run_id=graphene.ID(required=True),
-        wait_seconds=graphene.Float(description="long poll: answer when the status changes from "
-                                                "`seenStatus` (or progress moves), at most this long "
-                                                "(capped at 5 s; ml_api/job_wait.py)"),
-        seen_status=JobStatus(description="the status the caller last saw (default: the current one)"))
+    training_job = graphene.Field(TrainingJob, run_id=graphene.ID(required=True))
+    training_jobs = graphene.Field(graphene.List(graphene.NonNull(TrainingJob)), required=True,
+                                   run_ids=graphene.List(graphene.NonNull(graphene.ID), required=True),
+                                   description="many at once (unknown ids are left out): the BFF asks for all "
+                                               "its active runs in one call")
     health = graphene.Field(Health, required=True)
 
     @staticmethod
-    def resolve_training_job(root, info, run_id, wait_seconds=None, seen_status=None):
-        service = _service(info)
-        if wait_seconds:
-            seen = getattr(seen_status, "value", seen_status)
-            status = service.waiter.wait(_run_id(run_id), float(wait_seconds), seen)
-        else:
-            status = service.jobs.read_status(_run_id(run_id))
-        if status is None:
+    def resolve_training_job(root, info, run_id):
+        row = _service(info).queue.get(_run_id(run_id))
+        if row is None:
             raise ApiError(f"unknown run {run_id}", "NOT_FOUND")
-        return TrainingJob.from_status(status)
+        return TrainingJob.from_row(row)
+
+    @staticmethod
+    def resolve_training_jobs(root, info, run_ids):
+        if len(run_ids) > MAX_EXAMPLES:
+            raise ApiError(f"at most {MAX_EXAMPLES} runIds", "BAD_USER_INPUT")
+        return [TrainingJob.from_row(row) for row in _service(info).queue.get_many([_run_id(r) for r in run_ids])]
 
     @staticmethod
     def resolve_health(root, info):
         service = _service(info)
         return Health(device=service.device.type, device_name=service.device_name,
-                      backbone=service.settings.ml_backbone, ready=service.ready, **service.jobs.load())
+                      backbone=service.settings.ml_backbone, ready=service.ready,
+                      capacity=service.settings.ml_gpu_concurrency, worker=service.worker,
+                      **service.queue.stats())
 
 
 class StartTraining(graphene.Mutation):
@@ -282,16 +318,16 @@ class StartTraining(graphene.Mutation):
     def mutate(root, info, input):
         data = {"runId": input.run_id, "classes": list(input.classes),
                 "examples": [{"uri": e.uri, "label": e.label} for e in input.examples],
+                "testExamples": [{"uri": e.uri, "label": e.label} for e in input.test_examples or []],
                 "mode": input.mode.value if hasattr(input.mode, "value") else input.mode,
-                "backbone": input.backbone, "epochs": input.epochs, "imageSize": input.image_size}
+                "backbone": input.backbone, "epochs": input.epochs, "imageSize": input.image_size,
+                "scope": input.scope}
         try:
-            return TrainingJob.from_status(_service(info).jobs.start(data))
-        except InvalidRequest as exc:
+            return TrainingJob.from_row(_service(info).start_training(data))
+        except (InvalidRequest, ScopeDeleted) as exc:
             raise ApiError(str(exc), "BAD_USER_INPUT") from None
         except BackboneUnavailable as exc:
             raise ApiError(str(exc), "FAILED_PRECONDITION") from None
-        except (ShuttingDown, QueueFull) as exc:  # the BFF retries UNAVAILABLE later
-            raise ApiError(str(exc), "UNAVAILABLE") from None
 
 
 class Predict(graphene.Mutation):
@@ -342,67 +378,54 @@ class Evaluate(graphene.Mutation):
                               max_pixels=service.settings.max_image_pixels)
         except ImageLoadError as exc:
             raise ApiError(str(exc), "BAD_USER_INPUT") from None
-        misclassified = [Misclassified(uri=input.examples[i].uri, label=input.examples[i].label,
-                                       predicted=result.predicted[i]) for i in result.misclassified]
-        return Evaluation(run_id=run_id, accuracy=result.accuracy, labels=result.labels,
-                          per_class=result.per_class, confusion=result.confusion, misclassified=misclassified)
+        examples = [{"uri": e.uri, "label": e.label} for e in input.examples]
+        return Evaluation.from_json(run_id, evaluation_json(result, examples))
 
 
 class PhotoHintsMutation(graphene.Mutation):
-    """Hints for one group's photos (ml_api.hints); embeddings are cached for later runs."""
+    """Hints for one group's photos (ml_api.hints), as a low-priority job coalesced per
+    ``key``: answers at once with the job; ask again until its result is there."""
 
     class Arguments:
         input = PhotoHintsInput(required=True)
 
-    Output = PhotoHints
+    Output = PhotoHintsJob
 
     @staticmethod
     def mutate(root, info, input):
         service = _service(info)
         if not input.examples:
             raise ApiError("photoHints needs at least one example", "BAD_USER_INPUT")
-        if len(input.examples) > MAX_EXAMPLES:
-            raise ApiError(f"at most {MAX_EXAMPLES} examples", "BAD_USER_INPUT")
         labels = [e.label for e in input.examples]
         classes = list(input.classes) if input.classes else list(dict.fromkeys(labels))
         if len(set(classes)) != len(classes):
             raise ApiError("classes must be unique", "BAD_USER_INPUT")
-        for i, label in enumerate(labels):
-            if label not in classes:
-                raise ApiError(f"examples[{i}]: label {label!r} is not one of the classes", "BAD_USER_INPUT")
-        items = [(e.uri, _key(service, e.uri, f"examples[{i}]")) for i, e in enumerate(input.examples)]
+        raw = [{"uri": e.uri, "label": e.label} for e in input.examples]
         backbone = input.backbone or service.settings.ml_backbone
         try:
-            get_spec(backbone).check_available()
-            photos, pairs = group_hints(service.storage, items, labels, classes, backbone, service.device,
-                                        max_pixels=service.settings.max_image_pixels)
-        except UnknownBackbone as exc:
+            parse_examples(raw, service.storage, classes, "examples")
+            get_spec(backbone)
+            row = service.request_hints(input.key, input.signature,
+                                        {"examples": raw, "classes": classes, "backbone": backbone}, input.scope)
+        except (InvalidRequest, UnknownBackbone, ScopeDeleted) as exc:
             raise ApiError(str(exc), "BAD_USER_INPUT") from None
-        except BackboneUnavailable as exc:
-            raise ApiError(str(exc), "FAILED_PRECONDITION") from None
-        except ImageLoadError as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
-        return PhotoHints(
-            photos=[PhotoHint(uri=h.uri, codes=h.codes, brightness=h.brightness, sharpness=h.sharpness,
-                              duplicate_of=h.duplicate_of) for h in photos],
-            class_pairs=[ClassPairHint(a=p.a, b=p.b, overlap=p.overlap, code=p.code) for p in pairs])
+        return PhotoHintsJob.from_row(input.key, row)
 
 
 class EmbedPhotosInput(graphene.InputObjectType):
     uris = graphene.List(graphene.NonNull(graphene.String), required=True)
     backbone = graphene.String(description="default: the ML API's default backbone")
+    scope = graphene.String(description="the BFF's workshop id: deleteJobs(scope) deletes these jobs")
 
 
 class EmbedPhotosResult(graphene.ObjectType):
-    cached = graphene.List(graphene.NonNull(graphene.String), required=True,
-                           description="the uris whose embeddings are cached (or that are gone): done")
-    accepted = graphene.Int(required=True, description="uris queued (or already queued) for embedding")
-    queued = graphene.Int(required=True, description="photos waiting in this replica's queue")
+    accepted = graphene.Int(required=True, description="uris queued now (those sent before are left as they are)")
+    queued = graphene.Int(required=True, description="training jobs waiting for a worker")
 
 
 class EmbedPhotos(graphene.Mutation):
-    """Eager embeddings (ml_api/embed_queue.py): enqueue stored photos for background
-    embedding and answer at once; send again later to learn which are cached."""
+    """Eager embeddings: one low-priority EMBED job per stored photo (and backbone); the
+    rows are durable, so each photo is sent once. Answers at once."""
 
     class Arguments:
         input = EmbedPhotosInput(required=True)
@@ -420,7 +443,27 @@ class EmbedPhotos(graphene.Mutation):
         except UnknownBackbone as exc:
             raise ApiError(str(exc), "BAD_USER_INPUT") from None
         items = [(uri, _key(service, uri, f"uris[{i}]")) for i, uri in enumerate(input.uris)]
-        return EmbedPhotosResult(**service.embedder.submit(items, backbone))
+        try:
+            accepted = service.embed_photos(items, backbone, input.scope)
+        except ScopeDeleted as exc:
+            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+        return EmbedPhotosResult(accepted=accepted, queued=service.queue.stats()["queued"])
+
+
+class DeleteJobs(graphene.Mutation):
+    """A purge: every job of ``scope`` (the BFF's workshop id) is deleted, and the scope can
+    take no job again. A worker on one of them stops and removes what it wrote."""
+
+    class Arguments:
+        scope = graphene.String(required=True)
+
+    Output = graphene.Int
+
+    @staticmethod
+    def mutate(root, info, scope):
+        if not scope or len(scope) > 64:
+            raise ApiError("scope must be 1-64 characters", "BAD_USER_INPUT")
+        return _service(info).queue.delete_scope(scope)
 
 
 class Mutation(graphene.ObjectType):
@@ -429,6 +472,8 @@ class Mutation(graphene.ObjectType):
     predict = Predict.Field(required=True)
     evaluate = Evaluate.Field(required=True)
     photo_hints = PhotoHintsMutation.Field(required=True)
+    export_model = ExportModel.Field(required=True)  # ml_api/export: a run as a TM image model
+    delete_jobs = DeleteJobs.Field(required=True)
 
 
 def build_schema() -> graphene.Schema:

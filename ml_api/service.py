@@ -1,5 +1,5 @@
-"""The ML API's per-app state: settings, storage, device, job manager, model LRU and the
-readiness of the default backbone (loaded in a background thread so gunicorn boots fast).
+"""The ML API's per-app state: settings, storage, device, the job queue and this process's
+workers, the model LRU and the readiness of the default backbone (loaded in a background thread so gunicorn boots fast).
 
 With ``PICTOLAB_ML_DEVICE=cuda`` and no usable CUDA the process still starts (a crash loop
 would hide the reason from ``kubectl describe``) but never becomes ready: ``device_error`` says
@@ -16,21 +16,23 @@ from pictolab.settings import Settings
 from pictolab.storage import open_storage
 
 from .analysis import analyse_run
-from .backbones import BACKBONES, BackboneUnavailable, frozen_backbones
+from .backbones import BACKBONES, BackboneUnavailable, frozen_backbones, get_spec
 from .device import DeviceUnavailable, configure_torch, device_name, resolve_device
-from .embed_queue import EmbedQueue
-from .job_wait import JobWaiter
-from .jobs import HEARTBEAT_SECONDS, MAX_PENDING_JOBS, STALE_AFTER_SECONDS, JobManager
+from .embeddings import CPU_EMBED_BATCH, CUDA_EMBED_BATCH
+from .job_kinds import JobKinds
 from .models import LoadedModel, ModelCache, load_model
+from .queue import EMBED, HINTS, TRAIN, JobQueue, job_id_for, open_engine
 from .trainers import TRAINERS
+from .training_request import InvalidRequest, parse_examples, parse_request
+from .workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
 
 class MlService:
-    def __init__(self, settings: Settings, *, heartbeat_seconds: float = HEARTBEAT_SECONDS,
-                 stale_after_seconds: float = STALE_AFTER_SECONDS, max_pending: int = MAX_PENDING_JOBS,
-                 embed_in_background: bool = True):
+    """``start_workers``: False in tests that drive the queue by hand."""
+
+    def __init__(self, settings: Settings, *, start_workers: bool = True, poll_seconds: float | None = None):
         self.settings = settings
         self.storage = open_storage(settings.storage_url)
         self.device_error: str | None = None
@@ -43,26 +45,57 @@ class MlService:
         configure_torch(self.device)
         self.device_name = device_name(self.device)
         self.models = ModelCache(settings.ml_model_cache_size)
-        self.jobs = JobManager(self.storage, self.device, trainers=TRAINERS, workers=settings.ml_gpu_concurrency,
-                               default_backbone=settings.ml_backbone, max_image_pixels=settings.max_image_pixels,
-                               heartbeat_seconds=heartbeat_seconds, stale_after_seconds=stale_after_seconds,
-                               max_pending=max_pending, analyse=analyse_run)
-        # Eager embeddings (issue 11): a background thread at low priority, waiting while a
-        # child's job or a predict/evaluate runs here. ``heavy_in_flight`` is set by create_app
-        # (the request limiter's count).
+        self.engine = open_engine(settings.ml_database_url)
+        self.queue = JobQueue(self.engine, lease_seconds=settings.ml_lease_seconds)
+        # Set by create_app: predicts and evaluates running now (the request limiter's count).
         self.heavy_in_flight = lambda: 0
-        self.embedder = EmbedQueue(self.storage, self.device, default_backbone=settings.ml_backbone,
-                                   busy=self.busy, max_pixels=settings.max_image_pixels,
-                                   start=embed_in_background)
-        self.waiter = JobWaiter(self.jobs)  # trainingJob(runId, waitSeconds): ml_api/job_wait.py
+        kinds = JobKinds(trainers=TRAINERS, model=self.model, default_backbone=settings.ml_backbone,
+                         analyse=analyse_run)
+        extra = {} if poll_seconds is None else {"poll_seconds": poll_seconds}
+        self.workers = WorkerPool(
+            self.queue, self.storage, self.device, handlers=kinds.handlers(), slots=settings.ml_gpu_concurrency,
+            max_image_pixels=settings.max_image_pixels,
+            embed_batch=CUDA_EMBED_BATCH if self.device.type == "cuda" else CPU_EMBED_BATCH,
+            # Background work waits while a child waits on this process for an answer. A
+            # device that cannot work (no CUDA where it was asked for) takes no job at all.
+            busy=lambda: self.heavy_in_flight() > 0, start=start_workers and self.device_error is None,
+            **extra)
         self.backbone_error: str | None = None
         self._report_missing_weights()
 
-    def busy(self) -> bool:
-        """A child is waiting on this process: a job queued or running, or a heavy request."""
-        load = self.jobs.load()
-        return load["queued"] + load["running"] > 0 or self.heavy_in_flight() > 0
+    @property
+    def worker(self) -> str:
+        return self.queue.worker
 
+    # ---- enqueueing (the mutations) -------------------------------------------------------
+    def start_training(self, data: dict) -> dict:
+        """Queue a run (idempotent on its id: an existing job is returned as it is). Raises
+        InvalidRequest or BackboneUnavailable, having written nothing; ScopeDeleted for a
+        purged workshop."""
+        request = parse_request(data, self.storage, self.settings.ml_backbone)
+        tests = parse_examples(data.get("testExamples") or [], self.storage, request.classes, "testExamples")
+        get_spec(request.backbone).check_available()  # a deployment problem, said at once
+        payload = {"request": request.to_json(), "testExamples": [{"uri": e.uri, "label": e.label} for e in tests]}
+        row, created = self.queue.enqueue(TRAIN, request.run_id, payload, scope=data.get("scope"),
+                                          epochs=request.epochs if request.mode == "DEEP" else None)
+        if created:
+            self.workers.wake()
+        return row
+
+    def embed_photos(self, uris: list[tuple[str, str]], backbone: str, scope: str | None) -> int:
+        items = [(job_id_for(EMBED, f"{key}\0{backbone}"), {"uri": uri, "backbone": backbone}) for uri, key in uris]
+        accepted = self.queue.enqueue_many(EMBED, items, scope=scope)
+        if accepted:
+            self.workers.wake()
+        return accepted
+
+    def request_hints(self, key: str, signature: str, payload: dict, scope: str | None) -> dict:
+        row = self.queue.request_coalesced(HINTS, job_id_for(HINTS, key), signature, payload, scope=scope)
+        if row["status"] == "QUEUED":
+            self.workers.wake()
+        return row
+
+    # ---- state --------------------------------------------------------------------------
     def _report_missing_weights(self) -> None:
         """Say at start-up which backbones cannot be selected here (never download them)."""
         for spec in BACKBONES.values():
@@ -92,3 +125,10 @@ class MlService:
 
     def model(self, run_id: str) -> LoadedModel:
         return self.models.get(run_id, lambda: load_model(self.storage, run_id, self.device))
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.workers.shutdown(wait=wait)
+        self.engine.dispose()
+
+
+__all__ = ["InvalidRequest", "MlService"]

@@ -1,8 +1,8 @@
-"""The training function of each mode, handed to :class:`ml_api.jobs.JobManager` by whoever
+"""The training function of each mode, handed to :class:`ml_api.job_kinds.JobKinds` by whoever
 builds it (``service``): the job manager runs jobs without importing the trainers, which
 would make it depend on everything they import (and once made a cycle with ``deep``).
 
-A trainer takes a :class:`ml_api.jobs.JobContext` and returns ``{"train_accuracy",
+A trainer takes a :class:`ml_api.workers.JobContext` and returns ``{"train_accuracy",
 "model_key", "timings"?}``; it raises :class:`ml_api.interrupts.JobInterrupted` to stop early.
 """
 

@@ -1,4 +1,4 @@
-"""A validated ``startTraining`` input (stored as ``runs/<runId>/request.json``)."""
+"""A validated ``startTraining`` input (kept in its job's row: ml_api.queue)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,24 @@ def validate_run_id(run_id: Any) -> str:
     return run_id
 
 
+def parse_examples(raw_examples, storage: Storage, classes, where: str) -> list[Example]:
+    """[{uri, label}] -> Examples; each label one of ``classes``, each uri inside the storage."""
+    raw_examples = list(raw_examples)
+    if len(raw_examples) > MAX_EXAMPLES:
+        raise InvalidRequest(f"at most {MAX_EXAMPLES} {where} per run")
+    examples = []
+    for position, example in enumerate(raw_examples):
+        label, uri = example.get("label"), example.get("uri")
+        if label not in classes:
+            raise InvalidRequest(f"{where}[{position}]: label {label!r} is not one of the classes")
+        try:
+            key = key_for_uri(storage, uri)
+        except ValueError as exc:
+            raise InvalidRequest(f"{where}[{position}]: {exc}") from None
+        examples.append(Example(uri=uri, key=key, label=label))
+    return examples
+
+
 def parse_request(data: Mapping[str, Any], storage: Storage, default_backbone: str) -> TrainingRequest:
     """Check everything that can be checked without reading photos; raise InvalidRequest."""
     run_id = validate_run_id(data.get("runId"))
@@ -60,19 +78,7 @@ def parse_request(data: Mapping[str, Any], storage: Storage, default_backbone: s
         raise InvalidRequest("class labels must be non-empty strings")
     if len(set(classes)) != len(classes):
         raise InvalidRequest("class labels must be unique")
-    raw_examples = list(data.get("examples") or [])
-    if len(raw_examples) > MAX_EXAMPLES:
-        raise InvalidRequest(f"at most {MAX_EXAMPLES} examples per run")
-    examples = []
-    for position, example in enumerate(raw_examples):
-        label, uri = example.get("label"), example.get("uri")
-        if label not in classes:
-            raise InvalidRequest(f"examples[{position}]: label {label!r} is not one of the classes")
-        try:
-            key = key_for_uri(storage, uri)
-        except ValueError as exc:
-            raise InvalidRequest(f"examples[{position}]: {exc}") from None
-        examples.append(Example(uri=uri, key=key, label=label))
+    examples = parse_examples(data.get("examples") or [], storage, classes, "examples")
     counts = {c: 0 for c in classes}
     for example in examples:
         counts[example.label] += 1

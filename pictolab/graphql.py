@@ -36,6 +36,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from graphql_server import execute_sync
 from graphql_server.flask.views import GraphQLView
 from graphql_server.http.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from pictolab.contract.errors import DomainError
 
@@ -167,10 +168,13 @@ def mask_unexpected(error: GraphQLError) -> GraphQLError:
                         extensions={"code": "INTERNAL"})
 
 
-def _too_large(limit: int) -> Response:
-    body = {"errors": [{"message": f"A GraphQL request without files may be at most {limit // 1024} KB.",
-                        "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}
-    return Response(json.dumps(body), status=413, mimetype="application/json")
+def _error_response(status: int, message: str, code: str) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _too_large(limit: int, what: str = "A GraphQL request without files") -> Response:
+    return _error_response(413, f"{what} may be at most {limit // 1024} KB.", "PAYLOAD_TOO_LARGE")
 
 
 class PictolabGraphQLView(GraphQLView):
@@ -214,6 +218,25 @@ class PictolabGraphQLView(GraphQLView):
             request.max_content_length = self.max_json_bytes + 1
             if len(request.get_data(cache=True)) > self.max_json_bytes:
                 return _too_large(self.max_json_bytes)
+        elif request.method == "POST":
+            # A multipart request's `operations` gets the JSON body's cap; only file parts may
+            # be big. werkzeug stops reading a text part at a few times the cap (its limit also
+            # bounds its read buffer, which holds file data too, so it cannot be the cap
+            # itself); the exact cap is checked before any JSON or GraphQL parsing. A request
+            # without a file part is refused before that parsing too: it has no reason to be
+            # multipart, and the body cap of uploads is far above a query's.
+            request.max_form_memory_size = 4 * self.max_json_bytes
+            too_large = _too_large(self.max_json_bytes, what="A multipart request's 'operations'")
+            try:
+                has_file = bool(request.files)
+                operations = request.form.get("operations") or ""
+            except RequestEntityTooLarge:
+                return too_large
+            if len(operations.encode()) > self.max_json_bytes:
+                return too_large
+            if not has_file:
+                return _error_response(400, "The file part is missing: a multipart request must carry one "
+                                            "(send other operations as JSON).", "BAD_USER_INPUT")
         return super().dispatch_request()
 
     def get_graphql_request_data(self, request, context, data, protocol):

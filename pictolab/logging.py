@@ -14,10 +14,18 @@ from datetime import UTC, datetime
 
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
+
+def _spelled_any_way(text: str) -> str:
+    """A pattern for ``text`` with any of its characters percent-encoded (%6A or %6a for
+    "j"), matched without regard to case: a request line carries the path as sent, and
+    /%6Aoin/<token> reaches the same route as /join/<token>."""
+    return "".join(f"(?:{re.escape(c)}|%{ord(c):02x})" for c in text)
+
+
 # Cards printed before the token moved into the fragment still open /join/<token>.
-_TOKEN_PATH = re.compile(r"^/join/[^/]+")
+_TOKEN_PATH = re.compile(r"^" + _spelled_any_way("/join/") + r"[^/]+", re.IGNORECASE)
 # The same anywhere in a line: gunicorn's access log (its request line), an exception text.
-_TOKEN_IN_TEXT = re.compile(r"/join/[^\s/?#\"'\\]+")
+_TOKEN_IN_TEXT = re.compile(_spelled_any_way("/join/") + r"[^\s/?#\"'\\]+", re.IGNORECASE)
 
 
 def loggable_path(path: str) -> str:

@@ -85,9 +85,14 @@ class Settings:
                              doc="PostgreSQL connections each BFF process keeps open")
     db_max_overflow: int = _env("DB_MAX_OVERFLOW", parse=int, default=5,
                                 doc="extra PostgreSQL connections a BFF process may open under load")
+    # The ML API's job queue: its own database (never the BFF's), which every replica pulls from.
+    ml_database_url: str = _env("ML_DATABASE_URL", default="",
+                                doc="ML API: SQLAlchemy URL of its job queue (default: a SQLite file in the data dir)")
+    ml_lease_seconds: float = _env("ML_LEASE_SECONDS", parse=float, default=30.0,
+                                   doc="ML API: a worker silent this long loses its job to another worker")
     storage_url: str = _env("STORAGE_URL", default="", doc="file:///abs/path or gs://bucket/prefix")
-    ml_api_url: str = _env("ML_API_URL", default="http://127.0.0.1:8002", doc="base URL of the ML API; several replicas: comma-separated, or a DNS name "
-                                "with one address per replica (a headless Service)")
+    ml_api_url: str = _env("ML_API_URL", default="http://127.0.0.1:8002", doc="base URL of the ML API (any replica serves any job: in GKE its Service); "
+                                "a comma list is tried in order for failover only")
     bff_url: str = _env("BFF_URL", default="",
                         doc="frontend server only: forward /graphql and /media here (pictolab up)")
     public_url: str = _env("PUBLIC_URL", default="http://localhost:8000",
@@ -130,14 +135,14 @@ class Settings:
 
     @property
     def max_examples_per_request(self) -> int:
-        """The most examples one ML API request carries: a group's photos (startTraining)
-        or a workshop's hidden test photos (evaluate)."""
-        return max(self.max_photos_per_class * MAX_CLASSES_PER_WORKSHOP, self.max_test_photos)
+        """The most examples one ML API request carries: ``startTraining`` sends a group's
+        photos and the workshop's hidden test photos (the job scores the model it trained)."""
+        return self.max_photos_per_class * MAX_CLASSES_PER_WORKSHOP + self.max_test_photos
 
     @property
     def ml_max_request_bytes(self) -> int:
         """The ML API's body cap, sized by what its requests carry (its only client is the
-        BFF): the most examples x the bytes of one, plus the query. 832 KB by default."""
+        BFF): the most examples x the bytes of one, plus the query. 1.5 MB by default."""
         return ML_REQUEST_OVERHEAD_BYTES + self.max_examples_per_request * ML_EXAMPLE_JSON_BYTES
 
     @property
@@ -176,6 +181,8 @@ class Settings:
         changes: dict[str, Any] = {"data_dir": data_dir}
         if not self.database_url:
             changes["database_url"] = f"sqlite:///{data_dir / 'pictolab.db'}"
+        if not self.ml_database_url:
+            changes["ml_database_url"] = f"sqlite:///{data_dir / 'ml-queue.db'}"
         if not self.storage_url:
             changes["storage_url"] = (data_dir / "storage").as_uri()
         if self.graphiql is None:
@@ -196,6 +203,8 @@ class Settings:
             raise SettingsError("PICTOLAB_TRUSTED_PROXY_HOPS must be >= 0")
         if not self.storage_url.startswith(("file://", "gs://")):
             raise SettingsError("PICTOLAB_STORAGE_URL must start with file:// or gs://")
+        if self.ml_lease_seconds <= 0:
+            raise SettingsError("PICTOLAB_ML_LEASE_SECONDS must be > 0")
         if self.decode_memory_bytes < 0:
             raise SettingsError("PICTOLAB_DECODE_MEMORY_BYTES must be >= 0 (0: derived)")
         if self.db_pool_size < 1 or self.db_max_overflow < 0:

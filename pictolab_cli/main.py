@@ -85,24 +85,51 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at {revision}")
 
 
+@main.group("ml-db")
+def ml_db() -> None:
+    """The ML API's job-queue database (PICTOLAB_ML_DATABASE_URL)."""
+
+
+@ml_db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def ml_db_upgrade(revision: str) -> None:
+    """Apply the queue's Alembic migrations up to REVISION."""
+    from ml_api.migrations import upgrade
+
+    upgrade(_settings(needs_secrets=False).ml_database_url, revision)
+    click.echo(f"ML queue database at {revision}")
+
+
 @main.group()
 def workshop() -> None:
     """Workshops."""
 
 
 @workshop.command("create")
-@click.option("--title", required=True)
-@click.option("--classes", required=True,
-              help="Comma list of class names, each optionally name:emoji, e.g. りんご:🍎,バナナ:🍌,cat")
+@click.option("--title", default=None, help="Required unless --template gives one.")
+@click.option("--classes", default=None,
+              help="Comma list of class names, each optionally name:emoji, e.g. りんご:🍎,バナナ:🍌,cat "
+                   "(not with --template)")
 @click.option("--groups", required=True, type=click.IntRange(1, 200))
+@click.option("--template", type=click.Choice(["background"]), default=None,
+              help="A ready lesson: 'background' (the bias lesson, docs/classroom.md) comes with its classes, "
+                   "demo photos for every group and swapped-background test photos, in TRAIN.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def workshop_create(title: str, classes: str, groups: int, as_json: bool) -> None:
+def workshop_create(title: str | None, classes: str | None, groups: int, template: str | None,
+                    as_json: bool) -> None:
     """Create a workshop with classes and N groups; prints the groups' login URLs."""
-    from bff.cli import create_workshop
+    from bff.cli import create_template_workshop, create_workshop
 
-    names = [c.strip() for c in classes.split(",") if c.strip()]
+    if template is None and (not title or classes is None):
+        raise click.UsageError("--title and --classes are required (or use --template).")
+    if template is not None and classes is not None:
+        raise click.UsageError("--template brings its own classes: leave out --classes.")
     try:
-        result = create_workshop(_settings(), title=title, classes=names, groups=groups)
+        if template is not None:
+            result = create_template_workshop(_settings(), template, groups=groups, title=title)
+        else:
+            names = [c.strip() for c in classes.split(",") if c.strip()]
+            result = create_workshop(_settings(), title=title, classes=names, groups=groups)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -129,6 +156,41 @@ def purge(workshop_id: str, yes: bool) -> None:
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(result))
+
+
+@main.group()
+def instructor() -> None:
+    """Instructor accounts."""
+
+
+@instructor.command("invite")
+@click.argument("email")
+@click.option("--org-admin", is_flag=True, help="The new account may invite others and sees every workshop.")
+def instructor_invite(email: str, org_admin: bool) -> None:
+    """Print a one-time URL (valid 72 h) where EMAIL sets a password."""
+    from bff.cli import invite_instructor
+
+    try:
+        click.echo(invite_instructor(_settings(), email, org_admin=org_admin))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@instructor.command("reset")
+@click.argument("email")
+def instructor_reset(email: str) -> None:
+    """Unlock EMAIL's account; print a one-time URL to set a new password."""
+    from bff.cli import reset_instructor
+
+    try:
+        result = reset_instructor(_settings(), email)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{result['email']}: unlocked")
+    if result["resetUrl"]:
+        click.echo(result["resetUrl"])
+    else:
+        click.echo("its password is PICTOLAB_ADMIN_PASSWORD")
 
 
 if __name__ == "__main__":  # pragma: no cover

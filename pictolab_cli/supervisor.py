@@ -144,7 +144,10 @@ class Supervisor:
         """Migrate the database and make sure a workshop exists; returns the demo info."""
         from bff.cli import create_workshop, upgrade_database
 
+        from ml_api.migrations import upgrade as upgrade_ml_queue
+
         upgrade_database(self.settings, "head")
+        upgrade_ml_queue(self.settings.ml_database_url)
         # A laptop's storage folder has no lifecycle rule: retention is applied at each start.
         from bff.retention import purge_expired
 

@@ -6,11 +6,10 @@ key                                                    writer   what
 =====================================================  =======  =================================
 ``photos/<workshopId>/<photoId>.jpg``                  bff      sanitised JPEG (group or hidden test photo)
 ``tmp/predict/<workshopId>/<uuid>.jpg``                bff      a "try it" photo, deleted after ``predict``
-``runs/<runId>/status.json``                           ml_api   job status (see :mod:`.jobs`)
-``runs/<runId>/request.json``                          ml_api   the ``startTraining`` input (resume; its absence means purged)
 ``runs/<runId>/checkpoint.pt``                         ml_api   DEEP: model, optimiser, scheduler, epoch, classes, args
 ``runs/<runId>/model.pt``                              ml_api   the finished model
-``runs/<runId>/analysis.json``                         ml_api   confusing photos + per-class "how sure" (ml_api.analysis)
+``runs/<runId>/export/<file>``                         ml_api   TF.js export: model.json, weights.bin, metadata.json, model.zip
+``exports/shared/<backbone>-<sha>.bin``                ml_api   the frozen backbone's weights every QUICK export shares
 ``cache/embeddings/<imageKey>/<backbone>/<sha>.npy``   ml_api   QUICK: frozen embedding of one image
 ``purged/runs/<runId>``                                bff      purge marker (``{}``): the ML job keeps nothing it writes after it
 =====================================================  =======  =================================
@@ -53,14 +52,6 @@ def run_prefix(run_id: str) -> str:
     return f"{RUNS}/{run_id}"
 
 
-def status_key(run_id: str) -> str:
-    return f"{run_prefix(run_id)}/status.json"
-
-
-def request_key(run_id: str) -> str:
-    return f"{run_prefix(run_id)}/request.json"
-
-
 def checkpoint_key(run_id: str) -> str:
     return f"{run_prefix(run_id)}/checkpoint.pt"
 
@@ -69,9 +60,27 @@ def model_key(run_id: str) -> str:
     return f"{run_prefix(run_id)}/model.pt"
 
 
-def analysis_key(run_id: str) -> str:
-    """Written once a run succeeded: its own photos, cross-validated (see ml_api.analysis)."""
-    return f"{run_prefix(run_id)}/analysis.json"
+# ---- model export (ml_api writes, bff serves; ml_api/export) ------------------------------
+EXPORT_FILES = ("model.json", "weights.bin", "metadata.json", "model.zip")
+EXPORTS_SHARED = "exports/shared"
+
+
+def export_prefix(run_id: str) -> str:
+    """A run's Teachable-Machine-style export, under the run's folder: a purge deletes it."""
+    return f"{run_prefix(run_id)}/export"
+
+
+def export_key(run_id: str, name: str) -> str:
+    if name not in EXPORT_FILES:
+        raise ValueError(f"not an export file: {name!r}")
+    return f"{export_prefix(run_id)}/{name}"
+
+
+def shared_export_key(name: str) -> str:
+    """A file every export of one backbone references (its frozen weights, named by content
+    hash). Outside every run and workshop on purpose: a workshop's purge must not break other
+    workshops' exports, and the file holds public pretrained weights only, nothing of a group."""
+    return f"{EXPORTS_SHARED}/{name}"
 
 
 # ---- embedding cache (ml_api writes, bff deletes) ---------------------------------------

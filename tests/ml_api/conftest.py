@@ -28,8 +28,7 @@ def make_ml(tmp_path):
 
     yield make
     for app in apps:
-        app.extensions["ml_api"].embedder.stop()
-        app.extensions["ml_api"].jobs.shutdown(wait=True)
+        app.extensions["ml_api"].shutdown(wait=True)
 
 
 @pytest.fixture

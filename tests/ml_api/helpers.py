@@ -15,7 +15,7 @@ from PIL import Image
 TERMINAL = ("SUCCEEDED", "FAILED")
 
 JOB_FIELDS = ("runId status progress epoch epochs trainAccuracy error errorCode modelUri mode backbone "
-              "heartbeatAt updatedAt attempt resumedFromEpoch epochsRun interrupted")
+              "heartbeatAt updatedAt attempt resumedFromEpoch epochsRun interrupted worker")
 START = f"mutation($input: StartTrainingInput!) {{ startTraining(input: $input) {{ {JOB_FIELDS} }} }}"
 JOB = f"query($runId: ID!) {{ trainingJob(runId: $runId) {{ {JOB_FIELDS} }} }}"
 PREDICT = ("mutation($input: PredictInput!) { predict(input: $input) { label confidence "
