@@ -302,10 +302,12 @@ class Query(graphene.ObjectType):
     @staticmethod
     def resolve_health(root, info):
         service = _service(info)
+        stats = service.queue.stats()
         return Health(device=service.device.type, device_name=service.device_name,
                       backbone=service.settings.ml_backbone, ready=service.ready,
                       capacity=service.settings.ml_gpu_concurrency, worker=service.worker,
-                      **service.queue.stats())
+                      queued=stats["queued"], running=stats["running"],
+                      oldest_queued_seconds=stats["oldestQueuedSeconds"])
 
 
 class StartTraining(graphene.Mutation):

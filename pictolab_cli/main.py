@@ -49,7 +49,7 @@ def _service_command(name: str, factory: str, default_port: int, default_workers
 
 # 2 x 4 measured best for uploads on 2 cores (bench/upload.py --sweep).
 _service_command("bff", "bff:create_app", 8001, default_workers=2, default_threads=4, needs_secrets=True)
-# One worker: models and the training queue live in its memory; threads serve requests.
+# One worker: its model LRU and worker slots (the queue itself is in the database); threads serve requests.
 # A long graceful timeout lets a DEEP run write its checkpoint on SIGTERM.
 _service_command("ml-api", "ml_api:create_app", 8002, default_workers=1, default_threads=8,
                  timeout=300, graceful_timeout=60)

@@ -1,5 +1,5 @@
-"""Several ML API replicas behind one BFF, as real processes on loopback (issue 14): the
-scenario that tests/e2e/test_replicas.py checks and bench/replicas.py times.
+"""Several ML API replicas pulling from one job queue behind one BFF, as real processes on
+loopback: the scenario that tests/e2e/test_replicas.py checks and bench/replicas.py times.
 
 Lean on purpose (a 2-core CI runner): two classes, two 64-px photos each, no hidden test
 set (no scoring), one worker per ML API process.
@@ -7,7 +7,6 @@ set (no scoring), one worker per ML API process.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import threading
 import time
@@ -38,8 +37,10 @@ class ReplicaCluster:
 
     def __init__(self, data_dir: Path, replicas: int = 3):
         self.data_dir = data_dir
+        # A short lease: a killed replica's runs go back to the queue within seconds.
         self.env = base_env(data_dir, PICTOLAB_MIN_PHOTOS_PER_CLASS=str(PER_CLASS),
-                            PICTOLAB_ML_GPU_CONCURRENCY="1", PICTOLAB_LOG_LEVEL="WARNING")
+                            PICTOLAB_ML_GPU_CONCURRENCY="1", PICTOLAB_LOG_LEVEL="WARNING",
+                            PICTOLAB_ML_LEASE_SECONDS="3")
         self.ml = [ServiceProcess("ml-api", self.env, ready_timeout=240) for _ in range(replicas)]
         self.env["PICTOLAB_ML_API_URL"] = ",".join(ml.url for ml in self.ml)
         self.bff = ServiceProcess("bff", self.env)
@@ -117,12 +118,23 @@ class ReplicaCluster:
                 return runs
             time.sleep(0.25)
 
-    # ---- who trained what (the job status in storage names its worker) ----------------------
+    # ---- who trained what (the job's queue row names its worker) ----------------------------
+    def jobs(self, run_ids: list[str]) -> dict[str, dict]:
+        """The runs' jobs as any live replica answers them (the queue is shared)."""
+        query = "query($r: [ID!]!) { trainingJobs(runIds: $r) { runId status worker attempt } }"
+        for ml in self.ml:
+            if ml.proc is None or ml.proc.poll() is not None:
+                continue
+            try:
+                body = requests.post(ml.url + "/graphql", json={"query": query, "variables": {"r": run_ids}},
+                                     timeout=10).json()
+            except requests.RequestException:
+                continue
+            return {job["runId"]: job for job in body["data"]["trainingJobs"]}
+        raise AssertionError("no live replica")
+
     def status(self, run_id: str) -> dict | None:
-        try:
-            return json.loads((self.data_dir / "storage" / "runs" / run_id / "status.json").read_text())
-        except (FileNotFoundError, ValueError):  # not yet written (or caught mid-rename)
-            return None
+        return self.jobs([run_id]).get(run_id)
 
     def replica_of(self, run_id: str) -> ServiceProcess | None:
         status = self.status(run_id) or {}
@@ -130,19 +142,21 @@ class ReplicaCluster:
 
     def trained_by(self, run_ids: list[str]) -> Counter:
         """How many of the runs each replica (by index) trained."""
-        return Counter(self.ml.index(self.replica_of(run_id)) for run_id in run_ids)
+        jobs = self.jobs(run_ids)
+        return Counter(self.ml.index(self.workers[jobs[r]["worker"]]) if jobs.get(r, {}).get("worker") in self.workers
+                       else None for r in run_ids)
 
     def kill_when_busy(self, victim: ServiceProcess, run_ids: list[str], timeout: float = 60) -> list[str]:
         """SIGKILL ``victim`` as soon as it holds an unfinished run of ``run_ids``; returns
         the runs it left unfinished (read after the kill: the dead cannot change them)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(self._held_by(victim, run_id) for run_id in run_ids):
+            if self._held_by(victim, run_ids):
                 victim.kill()
-                return [run_id for run_id in run_ids if self._held_by(victim, run_id)]
+                return self._held_by(victim, run_ids)
             time.sleep(0.02)
         raise AssertionError("the replica never got a run of the wave")
 
-    def _held_by(self, victim: ServiceProcess, run_id: str) -> bool:
-        status = self.status(run_id)
-        return bool(status) and status.get("status") not in FINAL and self.workers.get(status.get("worker")) is victim
+    def _held_by(self, victim: ServiceProcess, run_ids: list[str]) -> list[str]:
+        return [run_id for run_id, job in self.jobs(run_ids).items()
+                if job["status"] == "RUNNING" and self.workers.get(job["worker"]) is victim]
