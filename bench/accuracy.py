@@ -18,6 +18,14 @@ the test set, and on exactly those embeddings:
 
 Prints a table (mean accuracy over seeds, and QUICK minus probe) and writes
 bench/results/accuracy.json.
+
+    python bench/accuracy.py --confusing [--draws 24]
+
+The confusing-photos rule (ml_api/analysis.py) instead: 48 digits photos (12 each of 0/1/3/7,
+as a group might take), 3 of them filed in a wrong class (each draw another 3, in 3 different
+classes), the rule as shipped against the previous one (one 5-fold split, flagged from 0.6, no
+cap). Counts, per draw and in total, the right photos flagged (target: at most 2 of 45) and the
+wrong ones found (target: at least 2 of 3); writes bench/results/confusing.json.
 """
 
 from __future__ import annotations
@@ -128,13 +136,72 @@ def evaluate_split(x_train, y_train, x_test, y_test, n_classes) -> dict:
     return out
 
 
+def confusing_bench(draws: int) -> None:
+    import torch
+
+    from ml_api import analysis
+    from pictolab.storage import open_storage
+
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    rules = {
+        "shipped": {"repeats": analysis.REPEATS, "threshold": analysis.CONFUSING_CONFIDENCE,
+                    "per_class": analysis.MAX_CONFUSING_PER_CLASS},
+        "before (1 split, 0.6, no cap)": {"repeats": 1, "threshold": 0.6, "per_class": 10 ** 6},
+    }
+    totals = {name: {"right_flagged": [], "wrong_found": []} for name in rules}
+    rng = np.random.default_rng(2026)
+    with tempfile.TemporaryDirectory() as folder:
+        storage = open_storage(Path(folder).as_uri())
+        sets: dict[int, tuple] = {}
+        for draw in range(draws):
+            if draw // 8 not in sets:  # 8 draws of misfiled photos per set of 48 photos
+                items = digits(12, seed=draw // 8)
+                sets[draw // 8] = (embed(storage, items), sorted({label for _, label in items}),
+                                   [label for _, label in items])
+            x, classes, names = sets[draw // 8]
+            y = np.array([classes.index(label) for label in names])
+            wrong = y.copy()
+            culprits = [int(rng.choice(np.flatnonzero(y == c))) for c in rng.choice(len(classes), 3, replace=False)]
+            for index in culprits:
+                wrong[index] = (y[index] + 1 + rng.integers(len(classes) - 1)) % len(classes)
+            judged = np.ones(len(y), dtype=bool)
+            for name, rule in rules.items():
+                p, _ = analysis.cross_validated_probabilities(x, wrong, len(classes), repeats=rule["repeats"])
+                flagged = {i for i, _, _ in analysis.pick_confusing(p, wrong, judged, threshold=rule["threshold"],
+                                                                   per_class=rule["per_class"])}
+                totals[name]["right_flagged"].append(len(flagged - set(culprits)))
+                totals[name]["wrong_found"].append(len(flagged & set(culprits)))
+    print(f"\n{draws} draws of 48 digits photos with 3 filed in a wrong class\n")
+    print("| rule | right photos flagged (of 45), mean | draws with > 2 right flagged | wrong found (of 3), mean "
+          "| draws with < 2 wrong found |")
+    print("|---|---|---|---|---|")
+    rows = []
+    for name, t in totals.items():
+        right, found = np.array(t["right_flagged"]), np.array(t["wrong_found"])
+        row = {"rule": name, "right_flagged_mean": round(float(right.mean()), 2),
+               "draws_over_2_right": int((right > 2).sum()), "wrong_found_mean": round(float(found.mean()), 2),
+               "draws_under_2_found": int((found < 2).sum()), "per_draw": t}
+        rows.append(row)
+        print(f"| {name} | {row['right_flagged_mean']} | {row['draws_over_2_right']} | {row['wrong_found_mean']} "
+              f"| {row['draws_under_2_found']} |")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "confusing.json").write_text(json.dumps(
+        {"draws": draws, "rows": rows, "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}, indent=2))
+    print(f"\nwrote {RESULTS / 'confusing.json'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--confusing", action="store_true", help="measure the confusing-photos rule instead")
+    parser.add_argument("--draws", type=int, default=24, help="--confusing: draws of 3 misfiled photos")
     parser.add_argument("--pool", type=int, default=50, help="images per class embedded (train + test)")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
     args = parser.parse_args()
+    if args.confusing:
+        return confusing_bench(args.draws)
     if max(args.k) >= args.pool:
         parser.error("--pool must exceed the largest k (the rest of the pool is the test set)")
 

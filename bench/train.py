@@ -1,9 +1,11 @@
 """QUICK (and a DEEP figure) training time, phases timed separately.
 
-    .venv/bin/python bench/train.py [--repeats 3] [--deep-epochs N]
+    .venv/bin/python bench/train.py [--repeats 3] [--deep-epochs N] [--groups 3x20,5x30]
 
-Runs the real job machinery in-process (JobManager, local storage folder in a temp dir) on
-photo-like 1024x768 JPEGs; prints a table and writes bench/results/train.json.
+Runs the real job machinery in-process (the ML API's job queue on a SQLite file and one
+worker pulling from it, a local storage folder, all in a temp dir) on photo-like 1024x768
+JPEGs: each run is queued as `startTraining` queues it, and timed until its row says
+SUCCEEDED. Prints a table and writes bench/results/train.json.
 Targets (issue 3): QUICK cold <= 10 s and cached <= 1 s on the 2-core CPU; on an H100 QUICK
 <= 1 s end to end and DEEP (10 epochs) <= 5 s.
 """
@@ -24,44 +26,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch
-from ml_data import photo_jpegs, store
+from ml_data import ml_service, photo_jpegs, store, train_and_wait
 
 from ml_api.backbones import frozen_backbones
 from ml_api.device import configure_torch, device_name, resolve_device, usable_cpus
-from ml_api.jobs import JobManager
-from ml_api.trainers import TRAINERS
-from pictolab.storage import open_storage
 
 GROUPS = ((3, 20), (5, 30))
 PHASES = ("read", "cache_read", "decode", "embed", "cache_write", "fit", "save")
 
 
-def run(jobs: JobManager, classes, examples, **extra) -> tuple[float, dict]:
-    """Wall time from startTraining to SUCCEEDED; status gets ``cpu_s``, the process CPU time
-    meanwhile (on a shared machine the wall time depends on the neighbours, CPU time less)."""
+def run(service, classes, examples, **extra) -> tuple[float, dict]:
+    """Wall time from startTraining to SUCCEEDED; returns it with ``cpu_s``, the process CPU
+    time meanwhile (on a shared machine the wall time depends on the neighbours, CPU time
+    less), and the job's ``timings`` (from its row)."""
     run_id = uuid.uuid4().hex
     cpu_started = time.process_time()
     started = time.perf_counter()
-    jobs.start({"runId": run_id, "classes": classes, "examples": examples, **extra})
-    while True:
-        status = jobs.read_status(run_id)
-        if status["status"] in ("SUCCEEDED", "FAILED"):
-            break
-        time.sleep(0.005)
+    row = train_and_wait(service, {"runId": run_id, "classes": classes, "examples": examples, **extra})
     wall = time.perf_counter() - started
-    status["cpu_s"] = time.process_time() - cpu_started
-    if status["status"] != "SUCCEEDED":
-        raise RuntimeError(status["error"])
-    return wall, status
+    return wall, {"cpu_s": time.process_time() - cpu_started, "timings": row["result"]["timings"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--groups", default=",".join(f"{c}x{n}" for c, n in GROUPS),
+                        help="classes x photos per class of each group timed (the first also for DEEP on the CPU)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--deep-epochs", type=int, default=None,
                         help="default: 10 on CUDA, 1 on the CPU (a short figure)")
     args = parser.parse_args()
+    groups = [tuple(int(n) for n in group.split("x")) for group in args.groups.split(",")]
 
     device = resolve_device(args.device)
     configure_torch(device)
@@ -71,10 +66,10 @@ def main() -> None:
     load_seconds = time.perf_counter() - load_started
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        storage = open_storage(Path(tmp).as_uri())
-        jobs = JobManager(storage, device, trainers=TRAINERS, workers=1, default_backbone="efficientnet_lite0")
+        jobs = ml_service(tmp, device.type, slots=1)
+        storage = jobs.storage
         run(jobs, ["brick", "grass"], store(storage, photo_jpegs(2, 2, seed=99)))  # warm-up (allocator, JIT)
-        for n_classes, per_class in GROUPS:
+        for n_classes, per_class in groups:
             photos = photo_jpegs(n_classes, per_class)
             classes = sorted({label for _, label in photos})
             for cache in ("cold", "cached"):
@@ -97,7 +92,7 @@ def main() -> None:
                              "target_s": 10.0 if cache == "cold" else 1.0,
                              "target_note": "2-core CPU target" if device.type == "cpu" else "H100: <= 1 s"})
         deep_epochs = args.deep_epochs or (10 if device.type == "cuda" else 1)
-        for n_classes, per_class in GROUPS[:1] if device.type == "cpu" else GROUPS:
+        for n_classes, per_class in groups[:1] if device.type == "cpu" else groups:
             photos = photo_jpegs(n_classes, per_class, seed=7)
             classes = sorted({label for _, label in photos})
             wall, status = run(jobs, classes, store(storage, photos), mode="DEEP", epochs=deep_epochs)
@@ -107,7 +102,7 @@ def main() -> None:
                          "seconds_per_epoch": status["timings"]["train"] / deep_epochs,
                          "target_s": 5.0 if device.type == "cuda" else None,
                          "target_note": "H100, 10 epochs" if device.type == "cuda" else "no CPU target"})
-        jobs.shutdown()
+        jobs.shutdown(wait=True)
 
     print(f"device: {device_name(device)}; torch threads {torch.get_num_threads()}; "
           f"backbone load {load_seconds:.2f}s (once per process); load average before/after "

@@ -9,6 +9,12 @@ Also reported: query p95 while training, and the peak RSS of every process (samp
 100 ms: gunicorn masters and workers of both services).
 
     .venv/bin/python bench/venue_day.py [--groups 30] [--per-class 20] [--test-per-class 100]
+
+Dress rehearsal against a deployed system (the sandbox's real GPU, docs/deploy.md): with
+`--url https://<host>` nothing is started here; the workshop is created through GraphQL as the
+instructor (`--admin-password`, or PICTOLAB_ADMIN_PASSWORD), the day is played against that
+host from this machine (inside the venue's networks), the same figures are printed (no RSS:
+the processes are not here), and the workshop is purged at the end.
 """
 
 from __future__ import annotations
@@ -63,6 +69,19 @@ class RssSampler(threading.Thread):
                     continue
 
 
+class RemoteSystem:
+    """A deployed PictoLab (--url): the workshop comes from the GraphQL API, not the CLI."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def create_workshop(self, admin: Browser, title: str, classes: list[str], groups: int) -> dict:
+        created = admin.data(
+            "mutation($t: String!, $c: [String!]!, $g: Int!) { createWorkshop(title: $t, classes: $c, groups: $g)"
+            " { id classes { id name } groups { id name token } } }", t=title, c=classes, g=groups)
+        return created["createWorkshop"]
+
+
 def _unembedded_photos(data_dir: Path) -> int:
     """Photos the BFF has not yet seen confirmed as embedded by the ML API (bff/embedding_requests.py)."""
     with sqlite3.connect(data_dir / "pictolab.db") as db:
@@ -79,7 +98,17 @@ def main() -> int:
                         help="press train right after the last upload, before the ML API has embedded "
                              "the photos in the background (the runs then embed them themselves)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "venue_day.json"))
+    parser.add_argument("--url", help="a deployed system's base URL (https://host): play the day against it")
+    parser.add_argument("--admin-password", default=os.environ.get("PICTOLAB_ADMIN_PASSWORD"),
+                        help="with --url: the instructors' password (default: PICTOLAB_ADMIN_PASSWORD)")
+    parser.add_argument("--settle-seconds", type=float, default=120.0,
+                        help="with --url: how long to let the ML API embed the uploads before train")
     args = parser.parse_args()
+    if args.url:
+        if not args.admin_password:
+            parser.error("--url needs --admin-password (or PICTOLAB_ADMIN_PASSWORD)")
+        if "results/venue_day.json" in args.out:
+            args.out = args.out.replace("venue_day.json", "venue_day_deployed.json")
 
     data_dir = Path(tempfile.mkdtemp(prefix="pictolab-bench-venue-"))
     env = base_env(data_dir, PICTOLAB_LOG_LEVEL="WARNING")
@@ -88,23 +117,31 @@ def main() -> int:
     ml = ServiceProcess("ml-api", env, ready_timeout=300, nice=ML_NICENESS)
     env["PICTOLAB_ML_API_URL"] = ml.url
     bff = ServiceProcess("bff", env, args=["--workers", str(args.bff_workers), "--threads", "8"])
-    subprocess.run([str(Path(sys.executable).with_name("pictolab")), "db", "upgrade"], env=env, check=True,
-                   capture_output=True)
+    remote = RemoteSystem(args.url.rstrip("/")) if args.url else None
+    if remote is None:
+        subprocess.run([str(Path(sys.executable).with_name("pictolab")), "db", "upgrade"], env=env, check=True,
+                       capture_output=True)
     print("preparing photos...", flush=True)
     photos = {c: ipad_photos(c, args.per_class * args.groups, seed=i) for i, c in enumerate(CLASSES)}
     tests = {c: ipad_photos(c, args.test_per_class, seed=100 + i) for i, c in enumerate(CLASSES)}
-    ml.start()
-    bff.start()
-    sampler = RssSampler({"ml-api": ml, "bff": bff})
+    if remote is None:
+        ml.start()
+        bff.start()
+    base_url = remote.url if remote else bff.url
+    sampler = RssSampler({} if remote else {"ml-api": ml, "bff": bff})
     sampler.start()
     errors: list[str] = []
     stop = threading.Event()
     try:
-        workshop = create_workshop(env, "venue day", list(CLASSES), args.groups)
+        admin = Browser(base_url)
+        if remote:
+            admin.data("mutation($p: String!) { adminLogin(password: $p) }", p=args.admin_password)
+            workshop = remote.create_workshop(admin, "venue day (dress rehearsal)", list(CLASSES), args.groups)
+        else:
+            workshop = create_workshop(env, "venue day", list(CLASSES), args.groups)
+            admin.data("mutation($p: String!) { adminLogin(password: $p) }",
+                       p=(data_dir / "admin_password").read_text().strip())
         classes = {c["name"]: c["id"] for c in workshop["classes"]}
-        admin = Browser(bff.url)
-        admin.data("mutation($p: String!) { adminLogin(password: $p) }",
-                   p=(data_dir / "admin_password").read_text().strip())
         admin.data("mutation($w: ID!) { setPhase(workshopId: $w, phase: COLLECT) { phase } }", w=workshop["id"])
         print(f"instructor uploads {args.test_per_class * len(CLASSES)} hidden test photos...", flush=True)
         for name, jpegs in tests.items():
@@ -112,7 +149,7 @@ def main() -> int:
                 admin.upload(UPLOAD_TEST, {"c": classes[name]}, jpeg)
         groups = []
         for card in workshop["groups"]:
-            browser = Browser(bff.url)
+            browser = Browser(base_url)
             browser.data("mutation($t: String!) { login(token: $t) { id } }", t=card["token"])
             groups.append(browser)
 
@@ -136,7 +173,12 @@ def main() -> int:
         upload_seconds = time.perf_counter() - started
 
         settle_seconds = None
-        if args.settle:
+        if args.settle and remote:
+            # The deployed database is not readable from here: give the ML API a fixed time.
+            time.sleep(args.settle_seconds)
+            settle_seconds = args.settle_seconds
+            print(f"waited {settle_seconds:.0f} s for the embeddings (--settle-seconds)", flush=True)
+        elif args.settle:
             # At a venue the photos are taken over an hour and the instructor switches to TRAIN
             # later: the ML API embeds each photo soon after it is stored (issue 11), so by the
             # time children press train the embeddings are cached. Wait for that here (and say
@@ -189,8 +231,12 @@ def main() -> int:
     finally:
         stop.set()
         sampler.stop.set()
-        bff.stop()
-        ml.stop()
+        if remote is None:
+            bff.stop()
+            ml.stop()
+        elif "workshop" in locals():
+            # Leave nothing of the rehearsal on the deployed system.
+            admin.data("mutation($w: ID!) { purgeWorkshop(workshopId: $w) { photos } }", w=workshop["id"])
 
     all_scored = max(scored_at.values()) if len(scored_at) == len(groups) else float("inf")
     query_stats = {name: {"count": len(v), "p50_ms": percentile(v, 50) * 1000, "p95_ms": percentile(v, 95) * 1000}
@@ -213,6 +259,7 @@ def main() -> int:
         print(f"{name.ljust(width)}  {value!s:>14}  {target}")
 
     result = {
+        "target": args.url or "this machine (loopback)",
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "load_average_at_train": load_at_train, "load_average_at_end": os.getloadavg()[0]},
         "args": vars(args), "targets": TARGETS, "upload_seconds": upload_seconds,

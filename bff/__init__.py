@@ -33,5 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     training.init_app(app)
     schema.init_app(app)
     media.init_app(app)
+    from . import exports
+    exports.init_app(app)  # /m/<token>/: a run's model, taken home (outside the allow-list)
     health.init_app(app)
     return app

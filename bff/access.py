@@ -7,7 +7,8 @@ ignored. With 0 hops the socket peer is the client, and so it is when the header
 entries than the trusted hops: such a request skipped a proxy (it reached us directly), so
 every entry it carries may be its own invention. The health endpoints are exempt so
 Kubernetes probes (which come from the node, not the venue) keep working; they reveal
-nothing but "up".
+nothing but "up". A workshop's own networks (bff/networks.py) let its venue in besides, and
+hold its groups to them.
 """
 
 from __future__ import annotations
@@ -17,9 +18,14 @@ import logging
 
 from flask import current_app, g, jsonify, request
 
+from . import networks
+
 log = logging.getLogger(__name__)
 
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
+# A group's exported model (bff/exports.py): taken home, so reachable from anywhere by its
+# unguessable link; it holds weights and class names, never a photo.
+EXEMPT_PREFIXES = ("/m/",)
 
 
 def client_ip(remote_addr: str | None, forwarded_for: str | None, trusted_hops: int) -> str:
@@ -52,9 +58,40 @@ def init_app(app) -> None:
         settings = current_app.config["SETTINGS"]
         g.client_ip = client_ip(request.remote_addr, request.headers.get("X-Forwarded-For"),
                                 settings.trusted_proxy_hops)
-        if request.path in EXEMPT_PATHS or is_allowed(g.client_ip, settings.allowed_cidrs):
+        if request.path in EXEMPT_PATHS or request.path.startswith(EXEMPT_PREFIXES):
             return None
-        log.warning("request from outside the allowed networks", extra={"client_ip": g.client_ip})
-        response = jsonify(error="forbidden", message="PictoLab only answers inside the workshop's network.")
-        response.status_code = 403
-        return response
+        if not (is_allowed(g.client_ip, settings.allowed_cidrs) or _some_workshop_allows(g.client_ip)):
+            return _forbidden("request from outside the allowed networks")
+        # A group's requests (its uploads among them) come from its own workshop's networks,
+        # when it has them (bff/networks.py); the card login is checked in the login mutation.
+        if settings.allowed_cidrs or _workshops_have_networks():
+            group = _current_group()
+            if group is not None and not networks.workshop_allows(group.workshop, g.client_ip,
+                                                                  settings.allowed_cidrs):
+                return _forbidden("group request from outside its workshop's networks")
+        return None
+
+
+def _forbidden(reason: str):
+    log.warning(reason, extra={"client_ip": g.client_ip})
+    response = jsonify(error="forbidden", message="PictoLab only answers inside the workshop's network.")
+    response.status_code = 403
+    return response
+
+
+def _some_workshop_allows(ip: str) -> bool:
+    from . import db
+
+    return networks.any_workshop_allows(db.session(), ip)
+
+
+def _workshops_have_networks() -> bool:
+    from . import db
+
+    return bool(networks._open.get(db.session()))
+
+
+def _current_group():
+    from . import auth, db
+
+    return auth.current_group(db.session())

@@ -1,4 +1,8 @@
-"""Audit trail: who did what, when. Details never hold photo content, tokens or passwords."""
+"""Audit trail: who did what, when. Details never hold photo content, tokens or passwords.
+
+Actors: ``instructor:<id>`` (an instructor's admin operation; ``ctx.admin_actor``),
+``group:<id>``, ``cli``, ``system``, ``anonymous`` (a failed sign-in); older events say ``admin``.
+"""
 
 from __future__ import annotations
 

@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     # carry 128 bits of MAC, this only stops noise and never keeps a real card out.
     "LOGIN_FAILURES_PER_MINUTE": 30,
     "ADMIN_LOGIN_FAILURES_PER_MINUTE": 5,
+    # Wrong passwords in a row that lock an instructor's account (whoever sends them), and
+    # for how long, unless an org admin or `pictolab instructor reset` unlocks it sooner.
+    "ADMIN_ACCOUNT_MAX_FAILURES": 20,
+    "ADMIN_ACCOUNT_LOCK": timedelta(hours=1),
     "GRAPHQL_MAX_DEPTH": 8,
     "SESSION_LIFETIME": timedelta(hours=14),  # one workshop day
     # An admin session ends this long after its login however active it is (the session

@@ -35,7 +35,12 @@ def confusing_photos(db: Session, run: TrainingRun) -> list[dict] | None:
     ids = [row["photoId"] for row in rows]
     current = dict(db.execute(select(Photo.id, Photo.class_id)
                               .where(Photo.id.in_(ids), Photo.group_id == run.group_id)).all()) if ids else {}
-    kept = [row for row in rows if current.get(row["photoId"]) == row["classId"]]
+    # A photo the group chose to keep where it is (keepPhoto) is not flagged again.
+    from .run_the_day import kept_photo_ids
+
+    kept_by_group = kept_photo_ids(db, run.group_id, ids)
+    kept = [row for row in rows
+            if current.get(row["photoId"]) == row["classId"] and row["photoId"] not in kept_by_group]
     return sorted(kept, key=lambda row: -row["confidence"])
 
 

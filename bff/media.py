@@ -1,4 +1,5 @@
-"""GET /media/photos/<id>: a photo's bytes, for the owning group or an instructor only."""
+"""GET /media/photos/<id>: a photo's bytes, for the owning group or an instructor who owns the
+workshop (any org admin) only."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from pictolab.storage import ObjectNotFound
 
 from . import auth, db
+from .instructors import may_manage
 from .models import Photo
 
 bp = Blueprint("media", __name__)
@@ -26,13 +28,16 @@ def _error(status: int, code: str, message: str) -> Response:
 def photo_bytes(photo_id: str):
     settings = current_app.config["SETTINGS"]
     session = db.session()
-    admin = auth.is_admin(settings, session)
+    instructor = auth.current_instructor(settings, session)
+    admin = instructor is not None
     group = None if admin else auth.current_group(session)
     if not admin and group is None:
         return _error(401, "UNAUTHENTICATED", "Log in first.")
     photo = session.get(Photo, photo_id) if _ID.match(photo_id) else None
-    # Another group's photo is indistinguishable from a missing one.
-    if photo is None or (not admin and photo.group_id != group.id):
+    # Another group's photo, or a photo of a workshop the instructor does not own, is
+    # indistinguishable from a missing one.
+    if photo is None or (not admin and photo.group_id != group.id) or \
+            (admin and not may_manage(session, instructor, photo.workshop_id)):
         return _error(404, "NOT_FOUND", "No such photo.")
     try:
         data = current_app.extensions["pictolab.storage"].get_bytes(photo.storage_key)

@@ -12,7 +12,7 @@ import hashlib
 import logging
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from pictolab.storage import Storage, StorageError
 
 from . import audit
 from .images import sanitise
-from .models import Group, Photo, PhotoClass, Workshop, new_id
+from .models import Group, Photo, PhotoClass, RunStatus, TrainingRun, Workshop, new_id
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,8 @@ def store_photo(db: Session, storage: Storage, settings: Settings, *, workshop: 
         audit.record(db, actor, "photo.upload_test" if group is None else "photo.upload",
                      workshop_id=workshop.id, target_id=photo_id,
                      details={"classId": photo_class.id, "width": image.width, "height": image.height})
+        if group is None:
+            mark_rescoring_due(db, workshop.id)
         db.commit()
     except IntegrityError:
         # The same bytes won a race from a parallel retry: keep that one, drop ours.
@@ -136,12 +138,27 @@ def delete_photo(db: Session, storage: Storage, photo: Photo, *, actor: str) -> 
     key = photo.storage_key
     db.delete(photo)
     audit.record(db, actor, "photo.delete", workshop_id=photo.workshop_id, target_id=photo.id)
+    if photo.group_id is None:
+        mark_rescoring_due(db, photo.workshop_id)
     db.commit()
     _delete_object(storage, key)
     try:
         storage.delete_prefix(storage_keys.embeddings_prefix(key))
     except (StorageError, OSError) as exc:  # orphans; `pictolab purge` removes the workshop's
         log.error("could not delete cached embeddings", extra={"key": key, "error": str(exc)})
+
+
+def mark_rescoring_due(db: Session, workshop_id: str) -> None:
+    """The workshop's hidden test set changed: every finished run is scored again, and so is
+    every active one once it succeeds (it was sent the test set of its start). Call it in the
+    transaction that changes the test set (no commit here), so no change goes unnoticed; the
+    reconciler (bff/training.py, which also exports it) does the scoring."""
+    db.execute(update(TrainingRun)
+               .where(TrainingRun.workshop_id == workshop_id,
+                      TrainingRun.status.in_((RunStatus.SUCCEEDED, RunStatus.QUEUED, RunStatus.RUNNING)))
+               .values(rescore_due=True).execution_options(synchronize_session=False))
+
+
 
 
 def move_photo(db: Session, settings: Settings, photo: Photo, photo_class: PhotoClass, *, actor: str) -> Photo:

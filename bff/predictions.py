@@ -1,7 +1,9 @@
-"""Try-it: classify one photo with the group's latest model, keeping nothing of it.
+"""Try-it: classify one photo with the group's latest model.
 
 The photo is sanitised like an upload (EXIF gone, validated, downscaled), written to a
-temporary key only the ML API reads, and deleted as soon as the ML API has answered.
+temporary key only the ML API reads, and deleted as soon as the ML API has answered. Only
+the group's latest try is kept (overwritten by the next, deleted with the workshop), for the
+instructors to put on the projector (bff/run_the_day.py).
 """
 
 from __future__ import annotations
@@ -31,12 +33,16 @@ def latest_model_run(db: Session, group: Group) -> TrainingRun | None:
 
 
 def predict(db: Session, storage: Storage, settings: Settings, ml: MLClient, group: Group, data: bytes,
-            *, max_side: int = 1024, quality: int = 85) -> dict:
+            *, max_side: int = 1024, quality: int = 85, model_group: Group | None = None) -> dict:
+    """``group`` owns the photo (and the temporary key); ``model_group`` (default: the same)
+    owns the AI that looks at it: a friend's AI (bff/play.py decides whether that is allowed)."""
     if group.workshop.phase == Phase.CLOSED:
         raise FailedPrecondition("The workshop is over.", phase=Phase.CLOSED.value)
-    run = latest_model_run(db, group)
+    model_group = model_group or group
+    run = latest_model_run(db, model_group)
     if run is None:
-        raise FailedPrecondition("Train your AI first, then try it.")
+        raise FailedPrecondition("Train your AI first, then try it." if model_group is group
+                                 else "This group has not trained its AI yet.")
     image = sanitise(data, max_pixels=settings.max_image_pixels, max_side=max_side, quality=quality)
     key = storage_keys.predict_tmp_key(group.workshop_id, uuid.uuid4().hex)
     try:
@@ -64,11 +70,16 @@ def predict(db: Session, storage: Storage, settings: Settings, ml: MLClient, gro
     scores = [{"classId": s["label"], "label": names.get(s["label"], s["label"]), "confidence": s["confidence"]}
               for s in result["scores"]]
     scores.sort(key=lambda s: s["confidence"], reverse=True)
-    return {"classId": result["label"], "label": names.get(result["label"], result["label"]),
-            "confidence": result["confidence"], "scores": scores, "runId": run.id,
-            # Passed on as the ML API drew it (row-major, [0, 1], over the photo as sent);
-            # None from an ML API that did not draw one: the app then shows no overlay.
-            "heatmap": _heatmap(result.get("heatmap"))}
+    answer = {"classId": result["label"], "label": names.get(result["label"], result["label"]),
+              "confidence": result["confidence"], "scores": scores, "runId": run.id,
+              # Passed on as the ML API drew it (row-major, [0, 1], over the photo as sent);
+              # None from an ML API that did not draw one: the app then shows no overlay.
+              "heatmap": _heatmap(result.get("heatmap"))}
+    # The group's latest try only, for the instructors' projector ("show group X's last try").
+    from .run_the_day import remember_last_try
+
+    remember_last_try(storage, group, image.jpeg, answer, model_group_id=getattr(model_group, "id", None))
+    return answer
 
 
 def _heatmap(value) -> dict | None:

@@ -8,8 +8,18 @@ Failed logins are counted per device (a random id kept in its session) and per a
 (:class:`FailureLimit`). A device over its budget is refused before its attempt is checked,
 right or wrong, so it cannot keep guessing. An address over its budget (a venue's iPads all
 share one NAT address) refuses only attempts that turn out wrong: a real card always gets
-in, since a 128-bit MAC cannot be guessed; for the instructors' password, which can, the
-address budget refuses before checking, like the device's.
+in, since a 128-bit MAC cannot be guessed.
+
+Instructors' passwords can be guessed, so their sign-ins (:class:`AdminLoginLimit`) are
+limited per device and per account, never per address for a real device: only a device id
+the server issued in an earlier answer counts as a device (a guesser that drops its cookie
+gets a new one every time), and a request without one draws on its address's budget. So a
+busy venue NAT refuses cookie-less guessers, never an instructor's browser that has not
+been failing. What stops guessing of one account is its own count (bff/instructors.py):
+``ADMIN_ACCOUNT_MAX_FAILURES`` wrong passwords in a row lock it for ``ADMIN_ACCOUNT_LOCK``
+or until an org admin (or `pictolab instructor reset`) unlocks it; the devices the account
+signed in on before may still sign in meanwhile, so guessers cannot lock an instructor out
+of their own laptop.
 """
 
 from __future__ import annotations
@@ -107,3 +117,25 @@ def limiter(name: str) -> RateLimiter:
     from flask import current_app
 
     return current_app.extensions["pictolab.limiters"][name]
+
+
+class AdminLoginLimit:
+    """Failed instructor sign-ins from this request's device (``known_device``: the id it
+    came with, None for none) or, without one, its address. ``new_device`` is the id issued
+    with this answer: a failure counts against it too, so the next try is a device's."""
+
+    def __init__(self, known_device: str | None, new_device: str, address: str):
+        device, by_address = limiter("admin_login"), limiter("admin_login_address")
+        if known_device is not None:
+            self.checks = ((device, f"device:{known_device}"),)
+            self.records = self.checks
+        else:
+            self.checks = ((by_address, f"ip:{address}"),)
+            self.records = (*self.checks, (device, f"device:{new_device}"))
+
+    def blocked(self) -> bool:
+        return any(bucket.blocked(key) for bucket, key in self.checks)
+
+    def record(self) -> None:
+        for bucket, key in self.records:
+            bucket.allow(key)

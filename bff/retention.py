@@ -20,6 +20,7 @@ from pictolab.storage import open_storage
 
 from . import workshops
 from .db import make_engine, make_sessionmaker, session_scope
+from .ml_client import MLClient
 from .models import Phase, Workshop
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ def purge_expired(settings: Settings, now: datetime | None = None) -> list[dict[
     now = now or datetime.now(UTC)
     cutoff = now - timedelta(days=settings.retention_days)
     storage = open_storage(settings.storage_url)
+    # `pictolab up` purges before the ML API is ready: its jobs are then deleted by the
+    # BFF's reconciler, which retries until the ML API answers.
+    ml = MLClient(settings.ml_api_url, timeout=5.0)
     engine = make_engine(settings.database_url)
     purged: list[dict[str, Any]] = []
     try:
@@ -46,7 +50,7 @@ def purge_expired(settings: Settings, now: datetime | None = None) -> list[dict[
         for workshop_id in expired:
             with session_scope(sessions) as db:
                 workshop = db.get(Workshop, workshop_id, options=[selectinload(Workshop.groups)])
-                result = workshops.purge_workshop(db, storage, workshop, actor=RETENTION_ACTOR)
+                result = workshops.purge_workshop(db, storage, workshop, actor=RETENTION_ACTOR, ml=ml)
             purged.append({"workshop": workshop_id, **result})
             log.info("expired workshop purged", extra={"workshop_id": workshop_id,
                                                        "retentionDays": settings.retention_days, **result})

@@ -10,9 +10,13 @@ A pod must not drop out of the load balancer for that:
 - one failed storage check is a hiccup, not an outage: readiness flips only after
   ``STORAGE_FAILURES_BEFORE_UNREADY`` failures in a row.
 
-``python -m bff.schema_version wait`` blocks until the database is at this image's head: the
-bff Deployment runs it as an init container (k8s/base/bff.yaml), so new pods start only once
-the migration Job has finished, while the old pods keep serving.
+``python -m bff.schema_version migrate`` is the bff pod's init container (k8s/base/bff.yaml):
+it brings the database to this image's head under a PostgreSQL advisory lock (pods that start
+together migrate one at a time; the others find the work done), so an ``apply -k`` needs no
+migration Job to delete first. ``python -m bff.schema_version wait`` only blocks until the
+database is at this image's head. Both accept a head this image does not know: a pod of the
+previous release (``kubectl rollout undo``) starts on a database one migration ahead instead
+of sticking in Init, because migrations stay compatible with the previous release.
 """
 
 from __future__ import annotations
@@ -96,11 +100,19 @@ def current_version(engine) -> str | None:
             return None
 
 
+def is_newer(version: str | None, known: frozenset[str] | None) -> bool:
+    """The database is at a revision this image's scripts do not have: a newer release migrated
+    it (rollback), which this image runs on by the compatibility rule."""
+    return known is not None and version is not None and not version.startswith("unreachable (") \
+        and version not in known
+
+
 def wait_for_head(read_version: Callable[[], str | None], head: str, *, timeout: float,
                   interval: float = 2.0, clock: Callable[[], float] = time.monotonic,
-                  sleep: Callable[[float], None] = time.sleep) -> bool:
-    """Poll until ``read_version()`` is ``head``; False after ``timeout`` seconds. A database
-    that does not answer yet (the proxy starting) is polled again, not fatal."""
+                  sleep: Callable[[float], None] = time.sleep, known: frozenset[str] | None = None) -> bool:
+    """Poll until ``read_version()`` is ``head`` (or, given ``known``, a revision newer than
+    this image); False after ``timeout`` seconds. A database that does not answer yet (the
+    proxy starting) is polled again, not fatal."""
     deadline = clock() + timeout
     last = object()
     while True:
@@ -110,6 +122,10 @@ def wait_for_head(read_version: Callable[[], str | None], head: str, *, timeout:
             version = f"unreachable ({exc.__class__.__name__})"
         if version == head:
             return True
+        if is_newer(version, known):
+            log.info("schema ahead of this image: running on it (rollback)",
+                     extra={"schema": version, "imageHead": head})
+            return True
         if version != last:
             log.info("waiting for the migration", extra={"schema": version, "expected": head})
             last = version
@@ -118,12 +134,45 @@ def wait_for_head(read_version: Callable[[], str | None], head: str, *, timeout:
         sleep(interval)
 
 
+# pg_advisory_lock key of the bff's migrations ("pictolab" in ASCII): one migrating pod at a time.
+MIGRATION_LOCK_KEY = 0x7069_6374_6F6C_6162 & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def migrate(engine, revisions: SchemaRevisions, upgrade: Callable[[], None]) -> str:
+    """Bring the database to ``revisions.head`` unless it is already there or ahead of this
+    image; returns what was done ("upgraded", "at head", "newer"). On PostgreSQL the whole
+    check-and-upgrade holds an advisory lock, so pods that start together do not race."""
+    from sqlalchemy import text
+
+    with engine.connect() as lock:
+        postgres = engine.dialect.name == "postgresql"
+        if postgres:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        try:
+            version = current_version(engine)
+            if version == revisions.head:
+                return "at head"
+            if is_newer(version, revisions.known):
+                log.info("schema ahead of this image: not migrating (rollback)",
+                         extra={"schema": version, "imageHead": revisions.head})
+                return "newer"
+            upgrade()
+            return "upgraded"
+        finally:
+            if postgres:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                lock.commit()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bff.schema_version")
     sub = parser.add_subparsers(dest="command", required=True)
-    wait = sub.add_parser("wait", help="block until the database is at this image's schema head")
+    wait = sub.add_parser("wait", help="block until the database is at this image's schema head (or newer)")
     wait.add_argument("--timeout", type=float, default=600.0, help="seconds (default 600)")
     wait.add_argument("--interval", type=float, default=2.0, help="seconds between checks")
+    migrate_cmd = sub.add_parser("migrate", help="apply this image's migrations unless the schema is newer")
+    migrate_cmd.add_argument("--timeout", type=float, default=120.0,
+                             help="seconds to wait for the database to answer (default 120)")
     args = parser.parse_args(argv)
 
     from pictolab.logging import configure_logging
@@ -133,10 +182,34 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings.from_env()
     configure_logging("bff", settings.log_level)
-    head = SchemaRevisions.from_scripts().head
+    revisions = SchemaRevisions.from_scripts()
+    head = revisions.head
+    if args.command == "migrate":
+        from .cli import upgrade_database
+
+        # Two connections: one holds the advisory lock, one reads the version.
+        engine = make_engine(settings.database_url, pool_size=2, max_overflow=0)
+        try:
+            # The proxy sidecar may still be connecting: wait for the database to answer at all.
+            deadline = time.monotonic() + args.timeout
+            while True:
+                try:
+                    current_version(engine)
+                    break
+                except Exception as exc:  # noqa: BLE001 - retried until the deadline
+                    if time.monotonic() >= deadline:
+                        log.error("the database did not answer", extra={"error": exc.__class__.__name__})
+                        return 1
+                    time.sleep(1.0)
+            outcome = migrate(engine, revisions, lambda: upgrade_database(settings))
+            log.info("schema migrated" if outcome == "upgraded" else f"schema {outcome}", extra={"schema": head})
+            return 0
+        finally:
+            engine.dispose()
     engine = make_engine(settings.database_url, pool_size=1, max_overflow=0)  # one poller, one connection
     try:
-        if wait_for_head(lambda: current_version(engine), head, timeout=args.timeout, interval=args.interval):
+        if wait_for_head(lambda: current_version(engine), head, timeout=args.timeout, interval=args.interval,
+                         known=revisions.known):
             log.info("schema at head", extra={"schema": head})
             return 0
         log.error("the schema did not reach this image's head in time: did the migrate Job run?",

@@ -56,6 +56,17 @@ def scoreboard(db: Session, workshop: Workshop) -> list[ScoreboardRow]:
     return rows
 
 
+def hidden_scoreboard(db: Session, workshop: Workshop) -> list[ScoreboardRow]:
+    """What a group gets while the instructors hide the scores: every group in card order,
+    with no score, no run and no rank that could tell one (rank is the card position)."""
+    rows = scoreboard(db, workshop)
+    by_group = {row.group.id: row for row in rows}
+    return [ScoreboardRow(rank=position, group=group, test_accuracy=None,
+                          photo_count=by_group[group.id].photo_count, status=by_group[group.id].status,
+                          best_run=None)
+            for position, group in enumerate(workshop.groups, start=1)]
+
+
 def _finished(run: TrainingRun):
     return (run.finished_at or run.created_at, run.created_at)
 

@@ -1,14 +1,25 @@
 """Training runs: the BFF is their source of truth; the ML API does the work.
 
-``request_training`` records a QUEUED run and tries to hand it to the ML API at once.
-From then on :class:`RunReconciler` (a background thread in every BFF process) drives
-each active run: it polls the ML API's job status, re-sends the idempotent
-``startTraining`` when the ML API does not know the run or its heartbeat went stale (a
-killed pod or GPU node: the ML API resumes from the last checkpoint), retries with
-backoff while the ML API is unreachable, and scores a finished model on the workshop's
-hidden test photos before the run shows as SUCCEEDED. Several processes may run the loop:
-a run is *claimed* with a conditional UPDATE of ``next_attempt_at`` (a lease), so only
-one of them works on a run at a time, and a crashed holder's lease simply runs out.
+``request_training`` records a QUEUED run and wakes this process's :class:`RunReconciler`.
+The reconciler (a background thread in every BFF process) makes one *pass* about every
+0.5 s while runs it drives are active, and every couple of seconds otherwise:
+
+1. it claims every due run in ONE conditional UPDATE (``next_attempt_at`` set ahead as a
+   lease, with the pass's own ``claimed_by`` token), so two processes never drive the same
+   run at once and a crashed holder's lease simply runs out;
+2. it asks the ML API about all the active ones in ONE ``trainingJobs`` call, and applies
+   each answer: a run the ML API does not know is enqueued (``startTraining`` with its photos
+   and the hidden test photos, idempotent on the run id); a queued or running job moves the
+   progress bar; a job that succeeded brings its analysis and its score on the hidden test
+   set, so the run succeeds in that one step; a failed job fails the run with its code;
+3. it scores again the finished runs whose hidden test set changed (``rescore_due``, set by
+   the change's own transaction: :func:`mark_rescoring_due`);
+4. it hands new photos to the ML API's embedding queue, asks for stale photo hints, and
+   finishes purges whose ML jobs could not be deleted at the time.
+
+While the ML API cannot be reached a run is retried with a backoff (0.5 s doubling to
+30 s) and given up after MAX_ATTEMPTS. Nothing here watches, long-polls or re-sends: the ML
+API's own leases bring a job whose worker died back to another worker.
 """
 
 from __future__ import annotations
@@ -17,10 +28,9 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,8 +39,7 @@ from pictolab.contract.jobs import JobErrorCode, JobStatus
 from pictolab.settings import Settings
 from pictolab.storage import Storage
 
-from . import audit
-from .embedding_requests import EmbeddingRequester
+from . import audit, workshops
 from .hints import HintsRefresher
 from .ml_client import MLClient, MLError, MLUnavailable
 from .models import (
@@ -42,38 +51,33 @@ from .models import (
     TrainingMode,
     TrainingRun,
     Workshop,
+    new_id,
     run_error_code,
     utcnow,
 )
-from .photos import group_photos, hidden_test_photos
+
+# mark_rescoring_due lives next to the test photos it is about; it is part of this module's API too.
+from .photos import group_photos, hidden_test_photos, mark_rescoring_due  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 TRAINING_PHASES = (Phase.TRAIN,)
-# The ML API writes a heartbeat every 2 s and treats an owner as gone after 15 s of
-# silence (sooner when the owner's process is known dead). Re-sending startTraining is
-# harmless (it returns the live job), so the BFF nudges once the heartbeat is this old,
-# then gives the ML API a few seconds before it looks again.
-STALE_HEARTBEAT = timedelta(seconds=15)
-AFTER_NUDGE = timedelta(seconds=3)
+# How soon an active run is asked about again, and how long the loop sleeps between passes
+# while this process drives active runs (IDLE_INTERVAL otherwise: it still finds the runs
+# other processes created, and a `train` here wakes it at once).
 POLL_INTERVAL = timedelta(seconds=0.5)
-# A claim outlives the longest step (status 10 s + start 30 s + evaluate 120 s: see
-# MLClient timeouts), so two processes never work on one run at the same time.
+IDLE_INTERVAL = 2.0
+# A pass's claim outlives its longest step (trainingJobs 10 s, startTraining 30 s, evaluate
+# 120 s: see MLClient timeouts), so two processes never work on one run at the same time.
 LEASE = timedelta(seconds=240)
+# At most this many runs per pass (the oldest first); the rest wait for the next pass.
+CLAIM_LIMIT = 100
 MAX_BACKOFF_SECONDS = 30.0
-# The watch (issue 11): instead of polling an active run, a long poll on the ML API
-# (trainingJob waitSeconds, ml_api/job_wait.py) answers when its job changes, and the run is
-# driven again at once (scored as soon as it trained). The run's lease covers one long poll;
-# if this process dies meanwhile, another one polls the run when the lease runs out. A few
-# per process: each holds one of the ML API's threads while it waits (the rest are polled).
-WATCH_SECONDS = 4.0
-WATCH_LEASE = timedelta(seconds=WATCH_SECONDS + 2.0)
-MAX_WATCHES = 4
 # About 15 minutes of retrying (backoff capped at 30 s) before a run is given up: the
 # instructor sees a failed run and the group can press "train" again.
 MAX_ATTEMPTS = 35
-# The ML progress fills the bar to here; scoring on the hidden test set takes the rest.
+# The ML progress fills the bar to here; the last step is the run's success with its score.
 TRAINING_SHARE = 0.95
 
 
@@ -125,22 +129,23 @@ def request_training(db: Session, settings: Settings, group: Group, mode: Traini
     return run
 
 
+def test_set_signature(photos: list[Photo]) -> str | None:
+    """Identifies a hidden test set (None: there is none). Not used to find runs to score
+    again (that is ``rescore_due``); kept for callers that name the set a score was made on."""
+    if not photos:
+        return None
+    return hashlib.sha256(",".join(sorted(p.id for p in photos)).encode()).hexdigest()
+
+
 # ---- driving a run --------------------------------------------------------------------------
 def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def test_set_signature(photos: list[Photo]) -> str | None:
-    """Identifies the hidden test set a score was computed on (None: there is none)."""
-    if not photos:
-        return None
-    return hashlib.sha256(",".join(sorted(p.id for p in photos)).encode()).hexdigest()
 
 
 class ScoringFailed(Exception):
@@ -148,54 +153,69 @@ class ScoringFailed(Exception):
 
 
 class RunDriver:
-    """One step of a run's life; everything that talks to the ML API for a run."""
+    """Everything that turns the ML API's answers about one run into the run's row."""
 
     def __init__(self, db: Session, storage: Storage, ml: MLClient, clock: Callable[[], datetime] = utcnow):
         self.db = db
         self.storage = storage
         self.ml = ml
         self.clock = clock
-        self.nudged = False
+        self.sent_photos = 0
 
-    def examples(self, run: TrainingRun) -> tuple[list[str], list[dict[str, str]]]:
-        group = self.db.get(Group, run.group_id)
-        classes = [c.id for c in group.workshop.classes]
-        return classes, [{"uri": self.storage.uri(p.storage_key), "label": p.class_id}
-                         for p in group_photos(self.db, group)]
+    def _examples(self, photos: list[Photo]) -> list[dict[str, str]]:
+        return [{"uri": self.storage.uri(p.storage_key), "label": p.class_id} for p in photos]
 
     def dispatch(self, run: TrainingRun) -> dict:
-        classes, examples = self.examples(run)
-        job = self.ml.start_training(run.id, classes, examples, mode=run.mode.value)
+        """Enqueue the run in the ML API with the group's photos and the hidden test set as
+        they are now. The run's rescore_due is cleared (and committed) first: a test photo
+        added while the request is on its way marks the run again, and it is rescored once
+        it succeeded."""
+        run.rescore_due = False
+        self.db.commit()
+        group = self.db.get(Group, run.group_id)
+        workshop = group.workshop
+        classes = [c.id for c in workshop.classes]
+        examples = self._examples(group_photos(self.db, group))
+        test_examples = self._examples(hidden_test_photos(self.db, workshop))
+        self.sent_photos = len(examples)
+        return self.ml.start_training(run.id, classes, examples, mode=run.mode.value, scope=workshop.id,
+                                      test_examples=test_examples or None)
+
+    def started(self, run: TrainingRun) -> None:
         if run.started_at is None:
             run.started_at = self.clock()
-            run.photo_count = len(examples)
-        return job
+            run.photo_count = self.sent_photos
 
-    def step(self, run: TrainingRun) -> None:
-        """Advance one run; raises MLUnavailable when the ML API cannot be reached."""
-        if run.status == RunStatus.SUCCEEDED:
-            self.score(run)
-            return
-        try:
-            job = self.ml.training_job(run.id)
-            if job is None or self._needs_nudge(job):
-                job = self.dispatch(run)
-                self.nudged = True
-        except MLError as exc:
-            # The ML API refused the run itself (e.g. backbone weights missing): final.
-            message = str(exc)
-            if exc.code == ErrorCode.PAYLOAD_TOO_LARGE:
-                message = (f"The training server refused this run: its photos are more than it takes "
-                           f"in one request ({exc}). Delete some photos and train again; if it happens "
-                           f"again, raise PICTOLAB_MAX_PHOTOS_PER_CLASS on the training server too.")
-            self._fail(run, message, JobErrorCode.TRAINING_FAILED)
-            return
-        self._apply(run, job)
-        if job["status"] == JobStatus.SUCCEEDED:
+    def refused(self, run: TrainingRun, exc: MLError) -> None:
+        """The ML API refused the run itself (e.g. backbone weights missing): final."""
+        message = str(exc)
+        if exc.code == ErrorCode.PAYLOAD_TOO_LARGE:
+            message = (f"The training server refused this run: its photos are more than it takes "
+                       f"in one request ({exc}). Delete some photos and train again; if it happens "
+                       f"again, raise PICTOLAB_MAX_PHOTOS_PER_CLASS on the training server too.")
+        self._fail(run, message, JobErrorCode.TRAINING_FAILED)
+
+    def apply(self, run: TrainingRun, job: dict) -> None:
+        """One answer of the ML API about the run's job."""
+        if job.get("trainAccuracy") is not None:
+            run.train_accuracy = job["trainAccuracy"]
+        run.epoch = job.get("epoch")
+        if job.get("worker"):
+            run.worker = str(job["worker"])[:64]
+        heartbeat = _parse_time(job.get("heartbeatAt"))
+        if heartbeat is not None:
+            run.last_heartbeat_at = heartbeat
+        status = job["status"]
+        if status == JobStatus.FAILED:
+            self._fail(run, job.get("error"), job.get("errorCode"))
+        elif status == JobStatus.SUCCEEDED:
             self._store_analysis(run, job.get("analysis"))
-            # Keep "trained, now scoring" even if the scoring below fails and is retried.
-            self.db.commit()
-            self.score(run)
+            self._store_evaluation(run, job)
+        elif status == JobStatus.RUNNING:
+            run.status = RunStatus.RUNNING
+            run.progress = max(run.progress, TRAINING_SHARE * float(job.get("progress") or 0.0))
+        # QUEUED in the ML API (waiting for a worker, or interrupted and resumable): the run
+        # keeps the status it shows, so a resumed run does not jump back to "waiting".
 
     def _store_analysis(self, run: TrainingRun, analysis: dict | None) -> None:
         """Keep the ML API's cross-validation of the run's photos, by photo and class id (its
@@ -214,73 +234,73 @@ class RunDriver:
             "perClass": [{"classId": c["label"], "count": c["count"], "sure": c.get("sure"),
                           "accuracy": c.get("accuracy")} for c in analysis.get("perClass") or []]}
 
-    def _needs_nudge(self, job: dict) -> bool:
-        if job["status"] not in (JobStatus.QUEUED, JobStatus.RUNNING):
-            return False
-        heartbeat = _parse_time(job.get("heartbeatAt"))
-        return heartbeat is None or self.clock() - heartbeat > STALE_HEARTBEAT
+    def _store_evaluation(self, run: TrainingRun, job: dict) -> None:
+        """The job scored its model on the test set it was sent: the run succeeds with it (or,
+        when the set could not be scored, succeeds NOT_SCORED with what to do)."""
+        if job.get("evaluationError"):
+            self._not_scored(run, job["evaluationError"])
+            return
+        evaluation = job.get("evaluation")
+        if evaluation:
+            self.store_score(run, evaluation)
+        else:  # no hidden test photos when it started
+            run.test_accuracy = run.labels = run.confusion = run.per_class_accuracy = run.misclassified = None
+        self._succeed(run)
 
-    def _apply(self, run: TrainingRun, job: dict) -> None:
-        if job.get("trainAccuracy") is not None:
-            run.train_accuracy = job["trainAccuracy"]
-        run.epoch = job.get("epoch")
-        heartbeat = _parse_time(job.get("heartbeatAt"))
-        if heartbeat is not None:
-            run.last_heartbeat_at = heartbeat
-        status = job["status"]
-        if status == JobStatus.FAILED:
-            self._fail(run, job.get("error"), job.get("errorCode"))
-        elif status in (JobStatus.RUNNING, JobStatus.SUCCEEDED):
-            # SUCCEEDED in the ML API is not yet SUCCEEDED here: scoring comes first, so a
-            # group never sees a success that has no score behind it.
-            run.status = RunStatus.RUNNING
-            run.progress = max(run.progress, TRAINING_SHARE * float(job.get("progress") or 0.0))
-        # QUEUED in the ML API (waiting for a worker, or interrupted and resumable): the run
-        # keeps the status it shows, so a resumed run does not jump back to "waiting".
+    def store_score(self, run: TrainingRun, result: dict) -> None:
+        """An Evaluation (accuracy, per class, confusion, misclassified) on the run's row."""
+        workshop = self.db.get(Workshop, run.workshop_id)
+        by_uri = {self.storage.uri(p.storage_key): p.id for p in hidden_test_photos(self.db, workshop)}
+        run.test_accuracy = result["accuracy"]
+        run.labels = result["labels"]
+        run.confusion = result["confusion"]
+        run.per_class_accuracy = [{"classId": c["label"], "accuracy": c["accuracy"], "count": c["count"]}
+                                  for c in result["perClass"]]
+        run.misclassified = [{"photoId": by_uri.get(m["uri"]), "label": m["label"], "predicted": m["predicted"]}
+                             for m in result["misclassified"]]
+
+    def _not_scored(self, run: TrainingRun, reason: str) -> None:
+        run.test_accuracy = run.labels = run.confusion = run.per_class_accuracy = run.misclassified = None
+        self._succeed(run, error=_readable_error(
+            f"Not scored: the hidden test photos could not be scored ({reason}). Replace or remove the "
+            f"test photo it names; every run is then scored again."))
+
+    def rescore(self, run: TrainingRun) -> None:
+        """Score a finished run on the workshop's hidden test set as it is now. Raises
+        MLUnavailable or ScoringFailed (retried) when the ML API cannot evaluate it."""
+        workshop = self.db.get(Workshop, run.workshop_id)
+        photos = hidden_test_photos(self.db, workshop)
+        if not photos:
+            run.test_accuracy = run.labels = run.confusion = run.per_class_accuracy = run.misclassified = None
+            self._succeed(run)
+            return
+        try:
+            result = self.ml.evaluate(run.id, self._examples(photos))
+        except MLError as exc:
+            if not exc.permanent:
+                raise ScoringFailed(str(exc)) from exc
+            # The same request would be refused again: not scored now, with what to do.
+            # Changing the test photos marks every run for scoring again.
+            self._succeed(run, error=_readable_error(
+                f"Not scored: the training server refused the {len(photos)} hidden test photos "
+                f"({exc}). Remove some test photos (or raise PICTOLAB_MAX_TEST_PHOTOS on the "
+                f"training server); every run is then scored again."))
+            log.warning("scoring refused by the ML API: not retried",
+                        extra={"runId": run.id, "testPhotos": len(photos), "error": str(exc)})
+            return
+        self.store_score(run, result)
+        self._succeed(run)
 
     def _fail(self, run: TrainingRun, message: str | None, job_code: str | None) -> None:
         run.status = RunStatus.FAILED
         run.error = _readable_error(message)
         run.error_code = run_error_code(job_code)
         run.finished_at = self.clock()
+        run.rescore_due = False
         audit.record(self.db, "system", "training.failed", workshop_id=run.workshop_id, target_id=run.id,
                      details={"error": run.error, "errorCode": run.error_code})
 
-    def score(self, run: TrainingRun) -> None:
-        """Evaluate the finished model on the hidden test set; the run becomes SUCCEEDED.
-        Raises ScoringFailed (retried) when the ML API cannot evaluate it."""
-        workshop = self.db.get(Workshop, run.workshop_id)
-        photos = hidden_test_photos(self.db, workshop)
-        if photos:
-            examples = [{"uri": self.storage.uri(p.storage_key), "label": p.class_id} for p in photos]
-            try:
-                result = self.ml.evaluate(run.id, examples)
-            except MLError as exc:
-                if not exc.permanent:
-                    raise ScoringFailed(str(exc)) from exc
-                # The same request would be refused again: not scored now, with what to do.
-                # Changing the test photos changes the test set's signature: rescored then.
-                self._succeed(run, test_set_signature(photos), error=_readable_error(
-                    f"Not scored: the training server refused the {len(photos)} hidden test photos "
-                    f"({exc}). Remove some test photos (or raise PICTOLAB_MAX_TEST_PHOTOS on the "
-                    f"training server); every run is then scored again."))
-                log.warning("scoring refused by the ML API: not retried",
-                            extra={"runId": run.id, "testPhotos": len(photos), "error": str(exc)})
-                return
-            by_uri = {example["uri"]: photo.id for example, photo in zip(examples, photos)}
-            run.test_accuracy = result["accuracy"]
-            run.labels = result["labels"]
-            run.confusion = result["confusion"]
-            run.per_class_accuracy = [{"classId": c["label"], "accuracy": c["accuracy"], "count": c["count"]}
-                                      for c in result["perClass"]]
-            run.misclassified = [{"photoId": by_uri.get(m["uri"]), "label": m["label"],
-                                  "predicted": m["predicted"]} for m in result["misclassified"]]
-        else:
-            run.test_accuracy = run.labels = run.confusion = run.per_class_accuracy = run.misclassified = None
-        self._succeed(run, test_set_signature(photos))
-
-    def _succeed(self, run: TrainingRun, signature: str | None, error: str | None = None) -> None:
-        run.scored_test_set = signature
+    def _succeed(self, run: TrainingRun, error: str | None = None) -> None:
         if run.status != RunStatus.SUCCEEDED:
             run.status = RunStatus.SUCCEEDED
             run.finished_at = self.clock()
@@ -291,13 +311,12 @@ class RunDriver:
         run.error_code = RunErrorCode.NOT_SCORED.value if error is not None else None
 
     def give_up(self, run: TrainingRun, reason: str) -> None:
-        """After MAX_ATTEMPTS: a model that trained but cannot be scored still works for
+        """After MAX_ATTEMPTS: a model that trained but cannot be scored again still works for
         "try it" (SUCCEEDED, no score, with the reason); anything else has failed."""
-        if run.status == RunStatus.SUCCEEDED or (run.status == RunStatus.RUNNING and run.progress >= TRAINING_SHARE):
+        if run.status == RunStatus.SUCCEEDED:
             run.test_accuracy = None
-            workshop = self.db.get(Workshop, run.workshop_id)
-            self._succeed(run, test_set_signature(hidden_test_photos(self.db, workshop)),
-                          error=_readable_error(f"Could not be scored on the test photos: {reason}"))
+            run.rescore_due = False
+            self._succeed(run, error=_readable_error(f"Could not be scored on the test photos: {reason}"))
         else:
             self._fail(run, f"The training server did not respond in time ({reason}).",
                        JobErrorCode.TRAINING_FAILED)
@@ -312,103 +331,252 @@ def backoff_seconds(attempts: int) -> float:
     return min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** max(0, attempts - 1))
 
 
+# ---- eager embeddings -------------------------------------------------------------------------
+EMBED_BATCH = 64
+EMBED_PHASES = (Phase.SETUP, Phase.COLLECT, Phase.TRAIN, Phase.COMPETE)
+
+
+class EmbeddingSender:
+    """Hands each new photo (a group's or a hidden test photo) of an open workshop to the ML
+    API's embedding queue once, in batches, so its run finds the embedding cached. The
+    queue is a durable table in the ML API, so a photo sent is never sent again. Only an
+    optimisation: a photo whose embedding is not cached is embedded by its run."""
+
+    def __init__(self, sessions: sessionmaker[Session], storage: Storage, ml,
+                 clock: Callable[[], datetime] = utcnow, batch: int = EMBED_BATCH):
+        self.sessions = sessions
+        self.storage = storage
+        self.ml = ml
+        self.clock = clock
+        self.batch = batch
+        self.failures = 0
+        self.paused_until: datetime | None = None  # the ML API was unreachable: back off
+
+    def run_once(self) -> int:
+        """Send one batch (at most ``batch`` photos, one request per workshop in it); how
+        many photos were handed over."""
+        now = self.clock()
+        if self.paused_until is not None and now < self.paused_until:
+            return 0
+        with self.sessions() as db:
+            pending = (select(Photo.id).join(Workshop, Workshop.id == Photo.workshop_id)
+                       .where(Photo.embedded_at.is_(None), Workshop.purged_at.is_(None),
+                              Workshop.phase.in_(EMBED_PHASES))
+                       .order_by(Photo.created_at, Photo.id).limit(self.batch))
+            # Marked first (a claim: two processes never send the same photo), unmarked if
+            # the ML API could not take them.
+            rows = db.execute(update(Photo).where(Photo.id.in_(pending.scalar_subquery()),
+                                                  Photo.embedded_at.is_(None))
+                              .values(embedded_at=now).returning(Photo.id, Photo.storage_key, Photo.workshop_id)
+                              .execution_options(synchronize_session=False)).all()
+            db.commit()
+            if not rows:
+                return 0
+            by_workshop: dict[str, list[tuple[str, str]]] = {}
+            for photo_id, key, workshop_id in rows:
+                by_workshop.setdefault(workshop_id, []).append((photo_id, key))
+            batches = list(by_workshop.items())
+            sent = 0
+            for index, (workshop_id, photos) in enumerate(batches):
+                try:
+                    self.ml.embed_photos([self.storage.uri(key) for _, key in photos], scope=workshop_id)
+                except (MLUnavailable, MLError) as exc:
+                    unsent = [photo_id for _, later in batches[index:] for photo_id, _ in later]
+                    self._back_off(db, unsent, now, exc)
+                    return sent
+                sent += len(photos)
+            self.failures = 0
+            self.paused_until = None
+            return sent
+
+    def _back_off(self, db: Session, ids: list[str], now: datetime, exc: Exception) -> None:
+        """The ML API is down (or refused the request: an older ML API): the photos are
+        unmarked for a later pass, and the sender pauses with a growing backoff."""
+        self.failures += 1
+        delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (self.failures - 1))
+        if isinstance(exc, MLError) and exc.permanent:
+            delay = MAX_BACKOFF_SECONDS
+        self.paused_until = now + timedelta(seconds=delay)
+        db.execute(update(Photo).where(Photo.id.in_(ids), Photo.embedded_at == now)
+                   .values(embedded_at=None).execution_options(synchronize_session=False))
+        db.commit()
+        if self.failures == 1 or self.failures % 20 == 0:
+            log.warning("eager embeddings paused for %.1fs: %s", delay, exc, extra={"photos": len(ids)})
+
+
 # ---- the reconciler ------------------------------------------------------------------------
 class RunReconciler:
     """Drives every due run; one per BFF process (``init_app`` starts its thread)."""
 
     def __init__(self, sessions: sessionmaker[Session], storage: Storage, ml: MLClient,
-                 interval: float = 0.5, clock: Callable[[], datetime] = utcnow, *,
-                 embeddings=None, hints=None, watch: bool = False, max_watches: int = MAX_WATCHES):
+                 interval: float = POLL_INTERVAL.total_seconds(), clock: Callable[[], datetime] = utcnow, *,
+                 embeddings: EmbeddingSender | None = None, hints: HintsRefresher | None = None,
+                 idle_interval: float = IDLE_INTERVAL, purges: bool = True):
         self.sessions = sessions
         self.storage = storage
         self.ml = ml
         self.interval = interval
+        self.idle_interval = idle_interval
         self.clock = clock
-        # Eager embeddings (bff/embedding_requests.py), driven by this thread between runs.
         self.embeddings = embeddings
-        # Photo hints (bff/hints.py), likewise: never in an upload's or a run's way.
         self.hints = hints
+        # Purges whose ML jobs could not be deleted at the time (workshops.finish_purge).
+        self.purges = purges
+        self._purge_failures = 0
+        self._purges_paused_until: datetime | None = None
+        # Whether the last pass left runs of this process active: the next pass comes sooner.
+        self.busy = False
         self._stop = threading.Event()
         # Set by wake() (the `train` mutation): the loop's pass starts at once, not at its next tick.
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self.watch = watch
-        self.max_watches = max_watches
-        self._watching: set[str] = set()
-        self._watch_lock = threading.Lock()
-        self._watches: ThreadPoolExecutor | None = None
 
-    # Which runs need work: active ones, and finished ones whose workshop's hidden test set
-    # changed since they were scored (instructors add test photos during the day).
-    def _due(self):
-        """Runs nobody holds a lease on (and whose backoff, if any, has passed)."""
-        return or_(TrainingRun.next_attempt_at.is_(None), TrainingRun.next_attempt_at <= self.clock())
+    # ---- claiming -----------------------------------------------------------------------
+    def _due(self, now: datetime):
+        """Runs nobody holds a lease on (and whose backoff, if any, has passed) that need
+        work: active ones, and finished ones whose hidden test set changed."""
+        return and_(or_(TrainingRun.next_attempt_at.is_(None), TrainingRun.next_attempt_at <= now),
+                    or_(TrainingRun.status.in_(ACTIVE),
+                        and_(TrainingRun.status == RunStatus.SUCCEEDED, TrainingRun.rescore_due.is_(True))))
 
-    def due_run_ids(self, db: Session) -> list[str]:
-        query = (select(TrainingRun.id).join(Workshop, Workshop.id == TrainingRun.workshop_id)
-                 .where(TrainingRun.status.in_(ACTIVE), self._due(), Workshop.purged_at.is_(None)))
-        return list(db.scalars(query.order_by(TrainingRun.created_at).limit(100))) + self._rescoring_due(db)
-
-    def _rescoring_due(self, db: Session) -> list[str]:
-        query = (select(TrainingRun.id, TrainingRun.workshop_id, TrainingRun.scored_test_set)
-                 .join(Workshop, Workshop.id == TrainingRun.workshop_id)
-                 .where(TrainingRun.status == RunStatus.SUCCEEDED, Workshop.purged_at.is_(None),
-                        Workshop.phase != Phase.CLOSED, self._due()))
-        rows = db.execute(query.order_by(TrainingRun.finished_at.desc()).limit(500)).all()
-        signatures: dict[str, str | None] = {}
-        stale = []
-        for run_id, run_workshop, scored in rows:
-            if run_workshop not in signatures:
-                signatures[run_workshop] = test_set_signature(
-                    hidden_test_photos(db, db.get(Workshop, run_workshop)))
-            if signatures[run_workshop] != scored:
-                stale.append(run_id)
-        return stale
-
-    def claim(self, db: Session, run_id: str, expected: datetime | None = None) -> bool:
-        """Take the run's lease. ``expected``: only if its lease is still exactly the one a
-        watch was started under (nobody drove the run since), due or not."""
-        held = TrainingRun.next_attempt_at == expected if expected is not None else self._due()
-        result = db.execute(update(TrainingRun).where(TrainingRun.id == run_id, held)
-                            .values(next_attempt_at=self.clock() + LEASE)
-                            .execution_options(synchronize_session=False))
+    def claim(self, db: Session, token: str) -> list[str]:
+        """Take the lease of every due run (at most CLAIM_LIMIT, oldest first) in one
+        conditional UPDATE; the ids this pass now holds."""
+        now = self.clock()
+        candidates = (select(TrainingRun.id).join(Workshop, Workshop.id == TrainingRun.workshop_id)
+                      .where(self._due(now), Workshop.purged_at.is_(None))
+                      .order_by(TrainingRun.created_at).limit(CLAIM_LIMIT))
+        # The due condition again on the row itself: of two passes racing for a run, the
+        # second finds it leased once the first committed (PostgreSQL re-checks the WHERE
+        # of a row it waited for; SQLite runs one writer at a time).
+        db.execute(update(TrainingRun)
+                   .where(TrainingRun.id.in_(candidates.scalar_subquery()), self._due(now))
+                   .values(next_attempt_at=now + LEASE, claimed_by=token)
+                   .execution_options(synchronize_session=False))
         db.commit()
-        return result.rowcount == 1
+        return list(db.scalars(select(TrainingRun.id).where(TrainingRun.claimed_by == token)
+                               .order_by(TrainingRun.created_at)))
 
-    def process(self, run_id: str, expected: datetime | None = None) -> None:
+    def _held(self, db: Session, run_id: str, token: str) -> TrainingRun | None:
+        """The run, locked, if this pass still holds it (a purge revokes the lease)."""
+        run = db.get(TrainingRun, run_id, with_for_update=True, populate_existing=True)
+        return run if run is not None and run.claimed_by == token else None
+
+    # ---- one pass -----------------------------------------------------------------------
+    def run_once(self) -> int:
+        """One pass; how many runs it claimed."""
+        token = new_id()
         with self.sessions() as db:
-            if not self.claim(db, run_id, expected):
-                return  # another process holds it (or drove it since the watch began)
-            run = db.get(TrainingRun, run_id)
-            if run is None:
-                return
+            ids = self.claim(db, token)
+            runs = {run_id: status for run_id, status in db.execute(
+                select(TrainingRun.id, TrainingRun.status).where(TrainingRun.id.in_(ids))).all()} if ids else {}
+        active = [run_id for run_id in ids if runs.get(run_id) in ACTIVE]
+        rescore = [run_id for run_id in ids if runs.get(run_id) == RunStatus.SUCCEEDED]
+        still_active = False
+        if active and not self._stop.is_set():
+            still_active = self._drive(active, token)
+        for run_id in rescore:
+            if self._stop.is_set():
+                break
+            self._rescore(run_id, token)
+        self.busy = still_active or bool(rescore)
+        self._background()
+        return len(ids)
+
+    def _drive(self, run_ids: list[str], token: str) -> bool:
+        """Ask about every active run at once and apply the answers; True while any of them
+        is still active."""
+        try:
+            jobs = self.ml.training_jobs(run_ids)
+        except (MLUnavailable, MLError) as exc:
+            # A refusal of the question itself is no verdict on any run: retried like an outage.
+            for run_id in run_ids:
+                self._retry_later(run_id, token, exc)
+            return False
+        # One time for the whole batch: runs asked about together stay due together, so the
+        # next pass asks about them in one question again instead of drifting apart.
+        due_again = self.clock() + POLL_INTERVAL
+        still_active = False
+        for run_id in run_ids:
+            if self._stop.is_set():
+                break
+            still_active |= self._advance(run_id, token, jobs.get(run_id), due_again)
+        return still_active
+
+    def _advance(self, run_id: str, token: str, job: dict | None, due_again: datetime) -> bool:
+        with self.sessions() as db:
+            run = self._held(db, run_id, token)
+            if run is None or run.status not in ACTIVE:
+                return False
             driver = RunDriver(db, self.storage, self.ml, self.clock)
             try:
-                driver.step(run)
+                if job is None:  # new, or its job was lost: enqueue it (idempotent)
+                    refusal = None
+                    try:
+                        job = driver.dispatch(run)
+                    except MLError as exc:  # the ML API refused the run itself: final
+                        refusal = exc
+                    # dispatch committed (and so unlocked the row) before the request: read
+                    # and lock it again, as a purge may have revoked the lease meanwhile.
+                    run = self._held(db, run_id, token)
+                    if run is None or run.status not in ACTIVE:
+                        db.rollback()
+                        return False
+                    if refusal is not None:
+                        driver.refused(run, refusal)
+                    else:
+                        driver.started(run)
+                if job is not None:
+                    driver.apply(run, job)
                 run.attempts = 0
-                watching = run.status in ACTIVE and self._reserve_watch(run_id)
-                if watching:
-                    run.next_attempt_at = self.clock() + WATCH_LEASE
-                elif run.status in ACTIVE:
-                    run.next_attempt_at = self.clock() + (AFTER_NUDGE if driver.nudged else POLL_INTERVAL)
-                else:
-                    run.next_attempt_at = None
-                lease = run.next_attempt_at
+                active = run.status in ACTIVE
+                # A run that succeeded with rescore_due still set (the test set changed after
+                # its start) is due again at once: the next pass scores it on the new set.
+                run.next_attempt_at = due_again if active else None
                 db.commit()
-                if watching:
-                    self._start_watch(run_id, lease)
-            except (MLUnavailable, ScoringFailed) as exc:
-                self._retry_later(db, run_id, exc)
+                return active
+            except MLUnavailable as exc:
+                self._retry_later(run_id, token, exc, db=db)
             except Exception as exc:
                 log.exception("reconciling run failed", extra={"runId": run_id})
-                self._retry_later(db, run_id, exc)
+                self._retry_later(run_id, token, exc, db=db)
+            return False  # backing off: nothing to ask before that
 
-    def _retry_later(self, db: Session, run_id: str, exc: Exception) -> None:
+    def _rescore(self, run_id: str, token: str) -> None:
+        with self.sessions() as db:
+            run = self._held(db, run_id, token)
+            if run is None or run.status != RunStatus.SUCCEEDED or not run.rescore_due:
+                if run is not None:
+                    run.next_attempt_at = None
+                    db.commit()
+                return
+            # Cleared before the evaluation: a change of the test set meanwhile sets it again.
+            run.rescore_due = False
+            db.commit()
+            try:
+                RunDriver(db, self.storage, self.ml, self.clock).rescore(run)
+                run.attempts = 0
+                run.next_attempt_at = None
+                db.commit()
+            except (MLUnavailable, ScoringFailed) as exc:
+                self._retry_later(run_id, token, exc, db=db, rescore=True)
+            except Exception as exc:
+                log.exception("scoring a run again failed", extra={"runId": run_id})
+                self._retry_later(run_id, token, exc, db=db, rescore=True)
+
+    def _retry_later(self, run_id: str, token: str, exc: Exception, db: Session | None = None,
+                     rescore: bool = False) -> None:
+        if db is None:
+            with self.sessions() as own:
+                self._retry_later(run_id, token, exc, db=own, rescore=rescore)
+            return
         db.rollback()
-        run = db.get(TrainingRun, run_id)
+        run = self._held(db, run_id, token)
         if run is None:
             return
         run.attempts += 1
+        if rescore:
+            run.rescore_due = True  # not scored: still due
         reason = str(exc) or exc.__class__.__name__
         if run.attempts >= MAX_ATTEMPTS:
             RunDriver(db, self.storage, self.ml, self.clock).give_up(run, reason)
@@ -421,60 +589,53 @@ class RunReconciler:
                         extra={"runId": run_id, "attempts": run.attempts})
         db.commit()
 
-    # ---- the watch: a long poll per active run instead of polling it ----------------------
-    def _reserve_watch(self, run_id: str) -> bool:
-        if not self.watch or not hasattr(self.ml, "wait_job"):
-            return False
-        with self._watch_lock:
-            if run_id in self._watching or len(self._watching) >= self.max_watches:
-                return False
-            self._watching.add(run_id)
-            if self._watches is None:
-                self._watches = ThreadPoolExecutor(max_workers=self.max_watches, thread_name_prefix="run-watch")
-        return True
-
-    def _start_watch(self, run_id: str, lease: datetime) -> None:
-        try:
-            self._watches.submit(self.watch_once, run_id, lease)
-        except RuntimeError:  # shutting down: the lease runs out and the run is polled
-            self._release_watch(run_id)
-
-    def _release_watch(self, run_id: str) -> None:
-        with self._watch_lock:
-            self._watching.discard(run_id)
-
-    def watch_once(self, run_id: str, lease: datetime) -> None:
-        """Wait (long poll) until the run's ML job changes, then drive the run at once, if
-        nobody did since (its lease is still ``lease``)."""
-        try:
-            self.ml.wait_job(run_id, WATCH_SECONDS)
-        except Exception as exc:  # noqa: BLE001 (the lease runs out; the loop polls and retries)
-            log.info("watching a run failed; it is polled instead", extra={"runId": run_id, "error": str(exc)})
-            self._release_watch(run_id)
-            return
-        self._release_watch(run_id)
-        if not self._stop.is_set():
-            self.process(run_id, expected=lease)
-
-    def run_once(self) -> int:
-        with self.sessions() as db:
-            ids = self.due_run_ids(db)
-        for run_id in ids:
-            if self._stop.is_set():
-                break
-            self.process(run_id)
+    # ---- background work of the same pass -----------------------------------------------
+    def _background(self) -> None:
         if self.embeddings is not None and not self._stop.is_set():
             try:
                 self.embeddings.run_once()
             except Exception:  # an optimisation: never in the runs' way
-                log.exception("eager embedding requests failed; retried at the next pass")
+                log.exception("eager embeddings failed; retried at the next pass")
         if self.hints is not None and not self._stop.is_set():
             try:
                 self.hints.run_once()
             except Exception:  # hints are advice: a group simply has none yet
                 log.exception("photo hints pass failed; retried at the next pass")
-        return len(ids)
+        if self.purges and not self._stop.is_set():
+            try:
+                self.finish_purges()
+            except Exception:
+                log.exception("finishing purges failed; retried at the next pass")
 
+    def finish_purges(self) -> int:
+        """Ask the ML API again to delete the jobs of workshops purged while it could not be
+        reached, then delete their storage once more; how many were finished."""
+        now = self.clock()
+        if self._purges_paused_until is not None and now < self._purges_paused_until:
+            return 0
+        with self.sessions() as db:
+            pending = list(db.scalars(select(Workshop.id).where(Workshop.purged_at.is_not(None),
+                                                                 Workshop.ml_jobs_deleted_at.is_(None))
+                                      .order_by(Workshop.purged_at).limit(10)))
+        finished = 0
+        for workshop_id in pending:
+            with self.sessions() as db:
+                try:
+                    if workshops.finish_purge(db, self.storage, self.ml, db.get(Workshop, workshop_id)):
+                        finished += 1
+                    db.commit()
+                except (MLUnavailable, MLError) as exc:
+                    db.rollback()
+                    self._purge_failures += 1
+                    delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (self._purge_failures - 1))
+                    self._purges_paused_until = now + timedelta(seconds=delay)
+                    log.warning("purged workshops' ML jobs not deleted yet; retry in %.1fs: %s", delay, exc)
+                    return finished
+        self._purge_failures = 0
+        self._purges_paused_until = None
+        return finished
+
+    # ---- the loop -----------------------------------------------------------------------
     def wake(self) -> None:
         """Start the next pass now (a run was just requested in this process). Other
         processes find it at their next tick."""
@@ -488,8 +649,6 @@ class RunReconciler:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self._watches is not None:
-            self._watches.shutdown(wait=False, cancel_futures=True)
 
     def _sleep(self, seconds: float) -> bool:
         """Wait for the next tick or a wake-up; False once stopped."""
@@ -497,9 +656,16 @@ class RunReconciler:
         self._wake.clear()
         return not self._stop.is_set()
 
+    def next_wait(self, failures: int = 0) -> float:
+        """Seconds until the next pass: never zero, so an ML API that answers at once
+        cannot make the loop spin."""
+        if failures:
+            return min(MAX_BACKOFF_SECONDS, self.interval * 2 ** min(failures, 6))
+        return self.interval if self.busy else max(self.interval, self.idle_interval)
+
     def _loop(self) -> None:
         failures = 0
-        while self._sleep(min(MAX_BACKOFF_SECONDS, self.interval * 2 ** min(failures, 6))):
+        while self._sleep(self.next_wait(failures)):
             try:
                 self.run_once()
                 failures = 0
@@ -513,20 +679,17 @@ class RunReconciler:
 
 def init_app(app) -> None:
     settings: Settings = app.config["SETTINGS"]
-    from .ml_replicas import ml_client_for  # one URL, a list, or a headless Service's name
-
-    ml = ml_client_for(settings.ml_api_url, timeout=app.config.get("ML_API_TIMEOUT", 30.0))
+    # One URL, or a comma list used for failover only (bff/ml_client.py).
+    ml = MLClient(settings.ml_api_url, timeout=app.config.get("ML_API_TIMEOUT", 30.0))
     sessions, storage = app.extensions["pictolab.sessionmaker"], app.extensions["pictolab.storage"]
-    embeddings = (EmbeddingRequester(sessions, storage, ml) if app.config.get("EAGER_EMBEDDINGS", True)
-                  else None)
+    embeddings = EmbeddingSender(sessions, storage, ml) if app.config.get("EAGER_EMBEDDINGS", True) else None
     hints = HintsRefresher(sessions, storage, ml) if app.config.get("PHOTO_HINTS", True) else None
-    # Tests drive the reconciler by hand (run_once) instead of racing a thread (or a watch).
+    # Tests drive the reconciler by hand (run_once) instead of racing a thread.
     background = app.config.get("RECONCILE_IN_BACKGROUND", not app.testing)
     reconciler = RunReconciler(sessions, storage, ml, interval=app.config.get("RECONCILE_INTERVAL", 0.5),
-                               embeddings=embeddings, hints=hints, watch=app.config.get("RECONCILE_WATCH", background))
+                               idle_interval=app.config.get("RECONCILE_IDLE_INTERVAL", IDLE_INTERVAL),
+                               embeddings=embeddings, hints=hints)
     app.extensions["pictolab.ml"] = ml
     app.extensions["pictolab.reconciler"] = reconciler
     if background:
         reconciler.start()
-
-

@@ -17,7 +17,8 @@ from pictolab.contract.jobs import JobErrorCode
 from pictolab.settings import MAX_CLASSES_PER_WORKSHOP, Settings
 from pictolab.storage import Storage
 
-from . import audit
+from . import audit, play
+from .ml_client import MLClient, MLError, MLUnavailable
 from .models import Group, Phase, Photo, PhotoClass, RunStatus, TrainingRun, Workshop, run_error_code
 from .names import group_identity
 from .tokens import login_url, make_token
@@ -99,10 +100,25 @@ def default_class_emoji(name: str, position: int) -> str:
     match = _LEADING_EMOJI.match(name.strip())
     if match and is_emoji(match.group(1)):
         return match.group(1)
+    known = table_emoji(name)
+    if known is not None:
+        return known
+    return NEUTRAL_EMOJI[position % len(NEUTRAL_EMOJI)]
+
+
+# Bilingual names ("りんご / apple", "りんご／apple", "りんご・apple") are looked up part by part.
+_NAME_PARTS = re.compile(r"\s*[/／・|｜]\s*")
+
+
+def table_emoji(name: str) -> str | None:
+    """The built-in table's emoji for a name, or for the first part of a bilingual name it knows."""
     key = name.strip().casefold()
     if key in DEFAULT_CLASS_EMOJI:
         return DEFAULT_CLASS_EMOJI[key]
-    return NEUTRAL_EMOJI[position % len(NEUTRAL_EMOJI)]
+    for part in _NAME_PARTS.split(key):
+        if part in DEFAULT_CLASS_EMOJI:
+            return DEFAULT_CLASS_EMOJI[part]
+    return None
 
 
 def parse_class_spec(spec: str) -> tuple[str, str | None]:
@@ -173,8 +189,13 @@ def create_workshop(db: Session, *, title: str, classes: list[str], groups: int,
 
 
 def class_emoji(cls: PhotoClass) -> str:
-    """The stored choice; classes made before emoji were stored get the default."""
-    return cls.emoji or default_class_emoji(cls.name, cls.position or 0)
+    """The stored choice; classes made before emoji were stored get the default. A stored
+    neutral shape that was only the fallback for a name the table did not read then (a
+    bilingual "りんご / apple") gives way to the table's emoji now."""
+    position = cls.position or 0
+    if cls.emoji and cls.emoji == NEUTRAL_EMOJI[position % len(NEUTRAL_EMOJI)]:
+        return table_emoji(cls.name) or cls.emoji
+    return cls.emoji or default_class_emoji(cls.name, position)
 
 
 def newest_open_workshop(db: Session) -> Workshop | None:
@@ -220,39 +241,81 @@ def workshop_summary(settings: Settings, workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def purge_workshop(db: Session, storage: Storage, workshop: Workshop, *, actor: str) -> dict[str, int]:
+def purge_workshop(db: Session, storage: Storage, workshop: Workshop, *, actor: str,
+                   ml: MLClient | None = None) -> dict[str, int]:
     """Delete every photo, model, checkpoint and embedding of a workshop; close it.
 
-    The workshop is closed and its active runs stopped in a commit of their own first, so
-    the training reconciler sends nothing more to the ML API while objects are deleted.
-    Objects go next, rows last: if storage fails half-way the rows still point at what is
-    left, and running purge again finishes the job.
+    The workshop is closed and its runs stopped (and any reconciler's lease on them revoked)
+    in a commit of their own first, so the BFF sends nothing more to the ML API. Then the ML
+    API deletes the workshop's jobs (``deleteJobs``: a worker that loses its job stops and
+    removes what it wrote, and nothing later is accepted for the workshop), and only then
+    objects go, rows last: if storage fails half-way the rows still point at what is left,
+    and running purge again finishes the job.
+
+    If the ML API cannot be asked (``ml`` None or unreachable), the photos and objects still
+    go at once; the workshop's runs stay (finished) with ``ml_jobs_deleted_at`` NULL, and the
+    reconciler finishes the purge later (:func:`finish_purge`).
     """
     workshop.phase = Phase.CLOSED
     db.execute(update(TrainingRun).where(TrainingRun.workshop_id == workshop.id,
                                          TrainingRun.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
                .values(status=RunStatus.FAILED, error="The workshop was purged.",
-                       error_code=run_error_code(JobErrorCode.PURGED), next_attempt_at=None)
+                       error_code=run_error_code(JobErrorCode.PURGED))
+               .execution_options(synchronize_session=False))
+    db.execute(update(TrainingRun).where(TrainingRun.workshop_id == workshop.id)
+               .values(next_attempt_at=None, claimed_by=None, rescore_due=False)
                .execution_options(synchronize_session=False))
     db.commit()
+    ml_jobs_deleted = _delete_ml_jobs(ml, workshop.id)
     run_ids = db.scalars(select(TrainingRun.id).where(TrainingRun.workshop_id == workshop.id)).all()
     # Photos, leftover "try it" photos (they live only while the ML API looks at them, but a
     # crash mid-request could leave one; GCS also expires tmp/ by lifecycle rule, a local
     # folder has none), the embeddings cached for the photos, and every run's folder.
-    # First a purge marker per run: an ML job still training (or a startTraining already on
-    # its way) looks for it after each write and undoes that write, so nothing it writes
-    # during or after the deletion below survives (see storage_keys.purge_marker_key).
-    for run_id in run_ids:
-        storage.put_json(storage_keys.purge_marker_key(run_id), {})
     objects = 0
     for prefix in storage_keys.workshop_purge_prefixes(workshop.id, run_ids):
         objects += storage.delete_prefix(prefix)
     photo_count = db.scalar(select(func.count()).select_from(Photo).where(Photo.workshop_id == workshop.id))
     db.execute(delete(Photo).where(Photo.workshop_id == workshop.id))
-    db.execute(delete(TrainingRun).where(TrainingRun.workshop_id == workshop.id))
+    if ml_jobs_deleted:
+        db.execute(delete(TrainingRun).where(TrainingRun.workshop_id == workshop.id))
+        workshop.ml_jobs_deleted_at = datetime.now(UTC)
+    play.delete_workshop_play(db, workshop.id)
     workshop.phase = Phase.CLOSED
     workshop.purged_at = datetime.now(UTC)
     result = {"photos": int(photo_count or 0), "trainingRuns": len(run_ids), "objects": objects}
-    audit.record(db, actor, "workshop.purge", workshop_id=workshop.id, details=result)
-    log.info("workshop purged", extra={"workshop_id": workshop.id, **result})
+    audit.record(db, actor, "workshop.purge", workshop_id=workshop.id,
+                 details={**result, "mlJobsDeleted": ml_jobs_deleted})
+    log.info("workshop purged", extra={"workshop_id": workshop.id, "mlJobsDeleted": ml_jobs_deleted, **result})
     return result
+
+
+def _delete_ml_jobs(ml: MLClient | None, workshop_id: str) -> bool:
+    if ml is None:
+        return False
+    try:
+        ml.delete_jobs(workshop_id)
+    except (MLUnavailable, MLError) as exc:
+        log.warning("the ML API could not delete the purged workshop's jobs now; the BFF asks again later",
+                    extra={"workshop_id": workshop_id, "error": str(exc)})
+        return False
+    return True
+
+
+def finish_purge(db: Session, storage: Storage, ml: MLClient, workshop: Workshop | None) -> bool:
+    """For a workshop purged while the ML API could not be asked: delete its ML jobs now,
+    then its storage prefixes once more (a job that wrote after the purge is stopped by now:
+    its late writes go too), then its runs. Raises MLUnavailable (or MLError) while the ML
+    API still cannot do it; the caller commits."""
+    if workshop is None or workshop.purged_at is None or workshop.ml_jobs_deleted_at is not None:
+        return False
+    ml.delete_jobs(workshop.id)
+    run_ids = db.scalars(select(TrainingRun.id).where(TrainingRun.workshop_id == workshop.id)).all()
+    objects = 0
+    for prefix in storage_keys.workshop_purge_prefixes(workshop.id, run_ids):
+        objects += storage.delete_prefix(prefix)
+    db.execute(delete(TrainingRun).where(TrainingRun.workshop_id == workshop.id))
+    workshop.ml_jobs_deleted_at = datetime.now(UTC)
+    audit.record(db, "system", "workshop.purge_ml_jobs", workshop_id=workshop.id,
+                 details={"trainingRuns": len(run_ids), "objects": objects})
+    log.info("purged workshop's ML jobs deleted", extra={"workshop_id": workshop.id, "objects": objects})
+    return True

@@ -1,5 +1,6 @@
-"""Forward ``/graphql`` and ``/media/*`` to the BFF when ``settings.bff_url`` is set (under
-``pictolab up``), so that the browser sees one origin as it does behind the Ingress.
+"""Forward ``/graphql``, ``/media/*`` and ``/m/*`` (exported models) to the BFF when
+``settings.bff_url`` is set (under ``pictolab up``), so that the browser sees one origin as it
+does behind the Ingress.
 
 Bodies stream both ways (uploads are up to 20 MB, photos come back as bytes); cookies
 pass through in both directions; the client's address is appended to X-Forwarded-For.
@@ -106,3 +107,5 @@ def init_app(app: Flask) -> None:
     app.extensions["pictolab_proxy_pool"] = urllib3.PoolManager(num_pools=4, maxsize=16, block=False)
     app.add_url_rule("/graphql", "proxy_graphql", _forward, methods=METHODS)
     app.add_url_rule("/media/<path:rest>", "proxy_media", lambda rest: _forward(), methods=METHODS)
+    # A group's exported model (bff/exports.py): /m/<token>/ and its files, /m/_shared/.
+    app.add_url_rule("/m/<path:rest>", "proxy_model_export", lambda rest: _forward(), methods=METHODS)

@@ -23,7 +23,11 @@ SPA_ROUTES = tuple(re.compile(p) for p in (
     r"^/admin/workshops/[^/]+/?$",
     r"^/admin/workshops/[^/]+/cards/?$",
     r"^/admin/workshops/[^/]+/scoreboard/?$",
+    r"^/admin/workshops/[^/]+/projector/?$",
     r"^/admin/groups/[^/]+/?$",
+    r"^/admin/instructors/?$",
+    r"^/admin/account/?$",
+    r"^/admin/accept/?$",  # /admin/accept#<token>: an instructor's invitation link
 ))
 
 # Vite names every file under assets/ by its content hash: it never changes under a name.

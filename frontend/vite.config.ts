@@ -40,6 +40,14 @@ export default defineConfig({
     // Our CSP forbids inline scripts; keep every asset a file with a hashed name.
     assetsInlineLimit: 0,
     sourcemap: false,
+    rollupOptions: {
+      // The exported-model page (src/modelPage) at a fixed name: the BFF serves its HTML at
+      // each export link (bff/exports.py) and cannot know hashed names.
+      input: { index: "index.html", "model-page": "src/modelPage/main.ts" },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === "model-page" ? "model-page/app.js" : "assets/[name]-[hash].js"),
+      },
+    },
   },
   server: {
     proxy: {

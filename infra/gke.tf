@@ -89,8 +89,16 @@ resource "google_container_cluster" "main" {
     enable_components = ["SYSTEM_COMPONENTS", "WORKLOADS"]
   }
 
+  # Managed Service for Prometheus (the ML API's /metrics through its PodMonitoring), the
+  # Deployment and Pod state metrics (replicas available, pods Pending) and the NVIDIA DCGM
+  # metrics of the GPU nodes (memory, utilisation): what the ML tier's alerts read
+  # (infra/monitoring.tf).
   monitoring_config {
-    enable_components = ["SYSTEM_COMPONENTS"]
+    enable_components = ["SYSTEM_COMPONENTS", "DEPLOYMENT", "POD", "DCGM"]
+
+    managed_prometheus {
+      enabled = true
+    }
   }
 
   resource_labels = {
@@ -161,6 +169,20 @@ resource "google_container_node_pool" "gpu" {
     disk_size_gb    = 100
     service_account = google_service_account.nodes.email
     oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
+
+    # Image streaming: a new GPU node starts the ml-api container while the multi-GB image
+    # streams in from Artifact Registry (same region), instead of pulling it all first.
+    gcfs_config {
+      enabled = true
+    }
+
+    # The event's reserved L4 machines (var.gpu_reservation), so a zone that has run out of
+    # L4s cannot leave the workshop without GPUs; without a reservation, any capacity.
+    reservation_affinity {
+      consume_reservation_type = var.gpu_reservation == "" ? "ANY_RESERVATION" : "SPECIFIC_RESERVATION"
+      key                      = var.gpu_reservation == "" ? null : "compute.googleapis.com/reservation-name"
+      values                   = var.gpu_reservation == "" ? null : [var.gpu_reservation]
+    }
 
     guest_accelerator {
       type  = var.gpu_type

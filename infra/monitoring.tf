@@ -1,5 +1,5 @@
-# Alerting: what pages the operators on the day. Every policy notifies one email channel
-# (var.alert_email). The uptime checks reach the workshop host through the load balancer and
+# Alerting: what pages the operators on the day. Every policy notifies the email channel
+# (var.alert_email) and, when var.alert_webhook_url is set, the pager/chat webhook. The uptime checks reach the workshop host through the load balancer and
 # Cloud Armor, which lets Google's uptime-check addresses in (infra/armor.tf).
 locals {
   # Public path per service: the frontend serves the SPA at "/"; the Ingress sends the exact
@@ -11,12 +11,12 @@ locals {
   }
 
   # The BFF's reconciler logs "run given up after N attempts" (bff/training.py) when a run
-  # cannot be finished; the ML API logs "training failed" (ml_api/jobs.py) when training
-  # itself fails. Both are JSON lines from pictolab/logging.py: service, logger, message.
+  # cannot be finished; the ML API logs "training failed" when training
+  # itself fails (ml_api/job_kinds.py). Both are JSON lines from pictolab/logging.py: service, logger, message.
   runs_failed_filter = join(" AND ", [
     "resource.type=\"k8s_container\"",
     "resource.labels.namespace_name=\"${local.workload_namespace}\"",
-    "((jsonPayload.service=\"bff\" AND jsonPayload.logger=\"bff.training\" AND jsonPayload.message=~\"^run given up\") OR (jsonPayload.service=\"ml_api\" AND jsonPayload.logger=\"ml_api.jobs\" AND jsonPayload.message=~\"^training failed\"))",
+    "((jsonPayload.service=\"bff\" AND jsonPayload.logger=\"bff.training\" AND jsonPayload.message=~\"^run given up\") OR (jsonPayload.service=\"ml_api\" AND jsonPayload.logger=\"ml_api.job_kinds\" AND jsonPayload.message=~\"^training failed\"))",
   ])
 }
 
@@ -28,6 +28,79 @@ resource "google_monitoring_notification_channel" "email" {
   }
 
   depends_on = [google_project_service.enabled]
+}
+
+# The pager or chat tool's incoming webhook, from a variable (empty: none).
+resource "google_monitoring_notification_channel" "webhook" {
+  count = var.alert_webhook_url == "" ? 0 : 1
+
+  display_name = "${local.prefix} pager webhook"
+  # The URL carries the tool's token (its "incoming webhook" address).
+  type = "webhook_tokenauth"
+  labels = {
+    url = var.alert_webhook_url
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+locals {
+  alert_channels = concat([google_monitoring_notification_channel.email.id],
+  google_monitoring_notification_channel.webhook[*].id)
+
+  # The ML tier's alerts, in PromQL over Managed Service for Prometheus (infra/gke.tf turns on
+  # the Deployment/Pod state and DCGM metrics; the ML API's /metrics is scraped through its
+  # PodMonitoring). name => [display name, query, duration, what to do].
+  ml_alerts = {
+    ml_replicas_unavailable = [
+      "ML API replicas unavailable",
+      "max(kube_deployment_spec_replicas{namespace=\"${local.workload_namespace}\",deployment=\"ml-api\"}) - max(kube_deployment_status_replicas_available{namespace=\"${local.workload_namespace}\",deployment=\"ml-api\"}) > 0",
+      "180s",
+      "Fewer ml-api replicas are available than KEDA asked for, for 3 minutes. Runbook: docs/deploy.md, Troubleshooting, \"GPU pod Pending\".",
+    ]
+    gpu_pod_pending = [
+      "GPU pod Pending",
+      "max(kube_pod_status_phase{namespace=\"${local.workload_namespace}\",pod=~\"ml-api-.*\",phase=\"Pending\"}) > 0",
+      "600s",
+      "An ml-api pod has waited more than 10 minutes for a GPU node (quota, zone out of L4, reservation). Runbook: docs/deploy.md, Troubleshooting, \"GPU pod Pending\".",
+    ]
+    queue_waiting = [
+      "oldest queued job older than 60 s",
+      "max(pictolab_ml_oldest_queued_seconds{namespace=\"${local.workload_namespace}\"}) > 60",
+      "60s",
+      "A training job has waited over 60 s for a worker: every GPU slot is busy or no replica is up. Runbook: docs/deploy.md, Troubleshooting, \"A run is stuck or failed\".",
+    ]
+    gpu_memory = [
+      "GPU memory above 90 %",
+      "max by (node) (DCGM_FI_DEV_FB_USED / (DCGM_FI_DEV_FB_USED + DCGM_FI_DEV_FB_FREE)) > 0.9",
+      "300s",
+      "A GPU node's memory is above 90 % for 5 minutes: the next DEEP run there may fail with out-of-memory. Runbook: docs/deploy.md, Troubleshooting, \"GPU memory\".",
+    ]
+  }
+}
+
+resource "google_monitoring_alert_policy" "ml" {
+  for_each = local.ml_alerts
+
+  display_name = "${local.prefix}: ${each.value[0]}"
+  combiner     = "OR"
+  severity     = "CRITICAL"
+
+  conditions {
+    display_name = each.value[0]
+    condition_prometheus_query_language {
+      query               = each.value[1]
+      duration            = each.value[2]
+      evaluation_interval = "30s"
+    }
+  }
+
+  documentation {
+    content   = each.value[3]
+    mime_type = "text/markdown"
+  }
+
+  notification_channels = local.alert_channels
 }
 
 resource "google_monitoring_uptime_check_config" "service" {
@@ -90,7 +163,7 @@ resource "google_monitoring_alert_policy" "uptime" {
     mime_type = "text/markdown"
   }
 
-  notification_channels = [google_monitoring_notification_channel.email.id]
+  notification_channels = local.alert_channels
 }
 
 resource "google_monitoring_alert_policy" "lb_5xx_ratio" {
@@ -125,7 +198,7 @@ resource "google_monitoring_alert_policy" "lb_5xx_ratio" {
     mime_type = "text/markdown"
   }
 
-  notification_channels = [google_monitoring_notification_channel.email.id]
+  notification_channels = local.alert_channels
 }
 
 # Counts failed and given-up training runs from the services' JSON logs.
@@ -178,7 +251,7 @@ resource "google_monitoring_alert_policy" "runs_failed" {
     mime_type = "text/markdown"
   }
 
-  notification_channels = [google_monitoring_notification_channel.email.id]
+  notification_channels = local.alert_channels
 }
 
 resource "google_monitoring_alert_policy" "cloud_sql" {
@@ -223,5 +296,5 @@ resource "google_monitoring_alert_policy" "cloud_sql" {
     mime_type = "text/markdown"
   }
 
-  notification_channels = [google_monitoring_notification_channel.email.id]
+  notification_channels = local.alert_channels
 }

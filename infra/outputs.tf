@@ -31,7 +31,7 @@ output "ssl_policy_name" {
 
 output "image_repository" {
   description = "Artifact Registry path; images are <repository>/<Dockerfile target>:<tag>."
-  value       = "${google_artifact_registry_repository.images.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
+  value       = local.image_repository
 }
 
 output "workload_service_accounts" {
@@ -44,7 +44,20 @@ output "cluster_name" {
   value       = google_container_cluster.main.name
 }
 
+output "database_users" {
+  description = "IAM database users (PICTOLAB_DATABASE_URL, PICTOLAB_ML_DATABASE_URL and KEDA's connection use them, @ written %40 in URLs)."
+  value       = { for name, user in google_sql_user.iam : name => user.name }
+}
+
+output "helper_service_accounts" {
+  description = "Google accounts of the Kubernetes ServiceAccounts ml-queue-reader (KEDA) and secrets-reader (External Secrets)."
+  value = {
+    ml-queue-reader = google_service_account.ml_queue.email
+    secrets-reader  = google_service_account.secrets.email
+  }
+}
+
 output "secret_ids" {
-  description = "Secret Manager secrets the runbook copies into the Kubernetes Secret pictolab-app."
+  description = "Secret Manager secrets the ExternalSecret pictolab-app reads (k8s/base/secrets.yaml)."
   value       = { for name, s in google_secret_manager_secret.app : name => s.secret_id }
 }

@@ -1,5 +1,6 @@
-# The application's secrets, generated here and kept in Secret Manager. The runbook copies
-# them into the Kubernetes Secret `pictolab-app` (docs/deploy.md); nothing is committed.
+# The application's secrets, generated here and kept in Secret Manager. The External Secrets
+# Operator keeps the Kubernetes Secret `pictolab-app` in step with them (k8s/base/secrets.yaml):
+# nobody copies them by hand, nothing is committed. There is no database password (sql.tf).
 resource "random_password" "secret_key" {
   length  = 64
   special = false
@@ -14,14 +15,12 @@ locals {
   app_secrets = {
     "secret-key"     = random_password.secret_key.result
     "admin-password" = random_password.admin_password.result
-    # Through the Cloud SQL Auth Proxy sidecar on localhost (it encrypts to the instance).
-    "database-url" = "postgresql+psycopg://${google_sql_user.pictolab.name}:${random_password.database.result}@127.0.0.1:5432/${google_sql_database.pictolab.name}"
   }
 }
 
 resource "google_secret_manager_secret" "app" {
   # The names are static: for_each may not be derived from the (sensitive) values.
-  for_each = toset(["secret-key", "admin-password", "database-url"])
+  for_each = toset(["secret-key", "admin-password"])
 
   secret_id = "${local.prefix}-${each.key}"
 
@@ -41,4 +40,13 @@ resource "google_secret_manager_secret_version" "app" {
 
   secret      = each.value.id
   secret_data = local.app_secrets[each.key]
+}
+
+# Only the secrets reader (the External Secrets Operator's identity) reads them.
+resource "google_secret_manager_secret_iam_member" "reader" {
+  for_each = google_secret_manager_secret.app
+
+  secret_id = each.value.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.secrets.email}"
 }

@@ -1,5 +1,6 @@
 # Cloud SQL for PostgreSQL: private IP only (reached through the Cloud SQL Auth Proxy sidecar),
-# TLS with client certificates required, daily backups with point-in-time recovery, deletion protection.
+# TLS with client certificates required, daily backups with point-in-time recovery, deletion
+# protection. Logins are Google service accounts (IAM database authentication): no password.
 resource "google_sql_database_instance" "main" {
   name                = "${local.prefix}-pg"
   database_version    = "POSTGRES_16"
@@ -100,6 +101,11 @@ resource "google_sql_database_instance" "main" {
       name  = "cloudsql.enable_pgaudit"
       value = "on"
     }
+    # The workloads log in as their Google service accounts (the proxy's --auto-iam-authn).
+    database_flags {
+      name  = "cloudsql.iam_authentication"
+      value = "on"
+    }
   }
 
   depends_on = [google_service_networking_connection.private_services]
@@ -110,15 +116,28 @@ resource "google_sql_database" "pictolab" {
   instance = google_sql_database_instance.main.name
 }
 
-# The application's login. Its password never leaves Terraform's state (kept in the state
-# bucket) and Secret Manager, from where the runbook builds PICTOLAB_DATABASE_URL.
-resource "random_password" "database" {
-  length  = 32
-  special = false
+# The ML API's job queue: a database of its own on the same instance (the ML API never reads
+# the bff's). `pictolab ml-db upgrade` (the ml-api pod's init container) creates its tables.
+resource "google_sql_database" "ml" {
+  name     = "pictolab_ml"
+  instance = google_sql_database_instance.main.name
 }
 
-resource "google_sql_user" "pictolab" {
-  name     = "pictolab"
+# One IAM database user per Google service account: the bff (database pictolab), the ML API
+# (pictolab_ml) and KEDA's queue reader (SELECT on pictolab_ml's tables). PostgreSQL names
+# them <account>@<project>.iam. Their privileges are granted once (docs/deploy.md, step 2b).
+locals {
+  iam_database_users = {
+    bff      = google_service_account.workload["bff"].email
+    ml-api   = google_service_account.workload["ml-api"].email
+    ml-queue = google_service_account.ml_queue.email
+  }
+}
+
+resource "google_sql_user" "iam" {
+  for_each = local.iam_database_users
+
+  name     = trimsuffix(each.value, ".gserviceaccount.com")
   instance = google_sql_database_instance.main.name
-  password = random_password.database.result
+  type     = "CLOUD_IAM_SERVICE_ACCOUNT"
 }

@@ -42,8 +42,36 @@ variable "venue_cidrs" {
 
 variable "rate_limit_requests_per_minute" {
   type        = number
-  description = "Requests per minute one client IP may send before Cloud Armor answers 429. A venue is usually one NAT address shared by every iPad, so size it for the whole room (about 30 iPads uploading photos)."
-  default     = 3000
+  description = "Requests per minute one client IP may send before Cloud Armor answers 429. A venue is one NAT address shared by every iPad: 30 iPads send at most 1,280/min (bench/polling.py, docs/benchmarks.md \"Requests per iPad\"); the default keeps 3x headroom over the 2,200/min reported for the older app."
+  default     = 7200
+
+  validation {
+    condition     = var.rate_limit_requests_per_minute >= 6600
+    error_message = "rate_limit_requests_per_minute must keep 3x headroom over 30 iPads behind one address (2,200/min measured before the polling cuts): at least 6600."
+  }
+}
+
+variable "registry_project_id" {
+  type        = string
+  description = "Project holding the one Artifact Registry repository (pictolab) that Cloud Build pushes to and every environment pulls from, so sandbox and production run the same image digests. The environment whose project_id equals it creates the repository."
+}
+
+variable "gpu_reservation" {
+  type        = string
+  description = "Name of a Compute Engine reservation of g2 machines (NVIDIA L4) covering the event window, in one of var.zones, created with --require-specific-reservation (docs/deploy.md, GPU capacity). Empty: the GPU pool takes any matching reservation or on-demand capacity."
+  default     = ""
+}
+
+variable "alert_webhook_url" {
+  type        = string
+  description = "Pager or chat webhook (an HTTPS URL, e.g. the on-call tool's incoming webhook) that every alert notifies besides alert_email. Empty: email only."
+  default     = ""
+  sensitive   = true
+
+  validation {
+    condition     = var.alert_webhook_url == "" || startswith(var.alert_webhook_url, "https://")
+    error_message = "alert_webhook_url must be empty or an https:// URL."
+  }
 }
 
 variable "master_authorized_cidrs" {

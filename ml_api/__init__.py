@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     from pictolab.appconfig import configure_app
     from pictolab.logging import configure_logging, init_request_logging
 
-    from . import concurrency, graphql_api, health, migrations
+    from . import concurrency, graphql_api, health, metrics, migrations
     from .service import MlService
     from .shutdown import install_stop_handlers
 
@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     service.heavy_in_flight = limiter.in_use  # background jobs wait while a child waits for an answer
     app.extensions["ml_api"] = service
     health.init_app(app)
+    metrics.init_app(app)  # /metrics: the queue's figures for Managed Prometheus
     graphql_api.init_app(app)
 
     if app.config["ML_HANDLE_SIGNALS"]:

@@ -72,7 +72,7 @@ class MlService:
         """Queue a run (idempotent on its id: an existing job is returned as it is). Raises
         InvalidRequest or BackboneUnavailable, having written nothing; ScopeDeleted for a
         purged workshop."""
-        request = parse_request(data, self.storage, self.settings.ml_backbone)
+        request = parse_request(data, self.storage, self.settings.ml_backbone, self.settings.ml_deep_epochs)
         tests = parse_examples(data.get("testExamples") or [], self.storage, request.classes, "testExamples")
         get_spec(request.backbone).check_available()  # a deployment problem, said at once
         payload = {"request": request.to_json(), "testExamples": [{"uri": e.uri, "label": e.label} for e in tests]}

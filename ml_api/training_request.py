@@ -68,7 +68,8 @@ def parse_examples(raw_examples, storage: Storage, classes, where: str) -> list[
     return examples
 
 
-def parse_request(data: Mapping[str, Any], storage: Storage, default_backbone: str) -> TrainingRequest:
+def parse_request(data: Mapping[str, Any], storage: Storage, default_backbone: str,
+                  default_epochs: int = DEFAULT_DEEP_EPOCHS) -> TrainingRequest:
     """Check everything that can be checked without reading photos; raise InvalidRequest."""
     run_id = validate_run_id(data.get("runId"))
     classes = list(data.get("classes") or [])
@@ -94,7 +95,7 @@ def parse_request(data: Mapping[str, Any], storage: Storage, default_backbone: s
     except UnknownBackbone as exc:
         raise InvalidRequest(str(exc)) from None
     epochs = data.get("epochs")
-    epochs = DEFAULT_DEEP_EPOCHS if epochs is None else epochs
+    epochs = default_epochs if epochs is None else epochs
     if not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
         raise InvalidRequest(f"epochs must be between 1 and {MAX_EPOCHS}")
     image_size = data.get("imageSize")

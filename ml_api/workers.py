@@ -12,6 +12,7 @@ the row, hence before the BFF deleted the workshop's objects, which removes it.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -178,6 +179,13 @@ class WorkerPool:
         leaser = threading.Thread(target=self._lease_loop, name="leaser", daemon=True)
         leaser.start()
         self._threads.append(leaser)
+        # Daemon threads die mid-epoch when the interpreter exits, and gunicorn's worker exits
+        # right after SIGTERM: joined first, a stopping job checkpoints and releases its row.
+        atexit.register(self._stop_at_exit)
+
+    def _stop_at_exit(self) -> None:
+        if self.active_ids():
+            self.shutdown(wait=True)
 
     def wake(self) -> None:
         """A job was queued here: idle workers look at once."""
@@ -198,6 +206,7 @@ class WorkerPool:
         if wait:
             for thread in self._threads:
                 thread.join(timeout=60)
+            atexit.unregister(self._stop_at_exit)
 
     def active_ids(self) -> list[str]:
         with self._active_lock:

@@ -105,6 +105,8 @@ class Settings:
                                    doc="X-Forwarded-For entries appended by trusted proxies")
     ml_device: str = _env("ML_DEVICE", default="auto", doc="auto|cuda|cpu")
     ml_backbone: str = _env("ML_BACKBONE", default="efficientnet_lite0", doc="default backbone id")
+    ml_deep_epochs: int = _env("ML_DEEP_EPOCHS", parse=int, default=5,
+                               doc="ML API: epochs of a DEEP run (fewer: shorter runs on a busy day)")
     ml_model_cache_size: int = _env("ML_MODEL_CACHE_SIZE", parse=int, default=20,
                                     doc="models kept in memory per ML API process")
     ml_gpu_concurrency: int = _env("ML_GPU_CONCURRENCY", parse=int, default=2,
@@ -210,7 +212,7 @@ class Settings:
         if self.db_pool_size < 1 or self.db_max_overflow < 0:
             raise SettingsError("PICTOLAB_DB_POOL_SIZE must be >= 1 and PICTOLAB_DB_MAX_OVERFLOW >= 0")
         for name in ("max_upload_bytes", "max_image_pixels", "max_photos_per_class",
-                     "ml_model_cache_size", "ml_gpu_concurrency", "retention_days", "max_test_photos"):
+                     "ml_model_cache_size", "ml_gpu_concurrency", "ml_deep_epochs", "retention_days", "max_test_photos"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"PICTOLAB_{name.upper()} must be positive")
         return self

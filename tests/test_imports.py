@@ -156,9 +156,9 @@ def test_the_graph_covers_every_package():
     graph = import_graph()
     for package in PACKAGES:
         assert package in graph, f"{package} not scanned"
-    assert "ml_api.jobs" in graph and "bff.training" in graph
+    assert "ml_api.workers" in graph and "bff.training" in graph
     # A known edge, so an empty graph cannot pass the tests below.
-    assert "pictolab.storage" in graph["ml_api.jobs"]
+    assert "pictolab.storage" in graph["ml_api.workers"]
 
 
 # ---- the rules -----------------------------------------------------------------------------------

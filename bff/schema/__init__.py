@@ -11,15 +11,21 @@ from __future__ import annotations
 import graphene
 
 from .auth import AuthMutation, AuthQuery
+from .instructors import InstructorMutation, InstructorQuery
+from .networks import NetworkMutation, NetworkQuery
 from .photos import PhotoMutation, PhotoQuery
+from .play import PlayMutation, PlayQuery
 from .predict import PredictMutation
+from .run_the_day import RunTheDayMutation, RunTheDayQuery
 from .scoreboard import ModerationMutation, ScoreboardQuery
 from .training import TrainingMutation, TrainingQuery
 from .workshops import WorkshopMutation, WorkshopQuery
 
-QUERY_MIXINS: list[type] = [AuthQuery, WorkshopQuery, PhotoQuery, TrainingQuery, ScoreboardQuery]
+QUERY_MIXINS: list[type] = [AuthQuery, WorkshopQuery, PhotoQuery, TrainingQuery, ScoreboardQuery,
+                             InstructorQuery, PlayQuery, RunTheDayQuery, NetworkQuery]
 MUTATION_MIXINS: list[type] = [AuthMutation, WorkshopMutation, PhotoMutation, TrainingMutation,
-                               PredictMutation, ModerationMutation]
+                               PredictMutation, ModerationMutation, InstructorMutation,
+                               PlayMutation, RunTheDayMutation, NetworkMutation]
 
 
 def build_schema(query_mixins=None, mutation_mixins=None) -> graphene.Schema:

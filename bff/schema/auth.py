@@ -8,9 +8,8 @@ import graphene
 
 from pictolab.graphql import ApiError
 
-from .. import audit, auth
-from ..models import Group as GroupModel
-from ..ratelimit import FailureLimit
+from .. import audit, auth, instructors, networks
+from ..ratelimit import AdminLoginLimit, FailureLimit
 from ..workshops import revoke_group_token
 from .types import Group
 
@@ -25,6 +24,9 @@ class AuthQuery:
         return info.context.group
 
     def resolve_is_admin(root, info):
+        # The admin screens ask this first: the answer issues this browser's device id, so
+        # its sign-in counts as a device's (see bff/ratelimit.py).
+        auth.device_id()
         return info.context.is_admin
 
 
@@ -32,7 +34,9 @@ class AuthMutation:
     login = graphene.Field(Group, token=graphene.String(required=True),
                            description="Log this device in as the group of a QR card's token")
     logout = graphene.Boolean(description="End this device's session (group and admin)")
-    admin_login = graphene.Boolean(password=graphene.String(required=True))
+    admin_login = graphene.Boolean(
+        password=graphene.String(required=True), email=graphene.String(),
+        description="An instructor signs in (no email: the first org admin, PICTOLAB_ADMIN_PASSWORD)")
     revoke_group_token = graphene.Field(
         Group, group_id=graphene.ID(required=True), disable=graphene.Boolean(default_value=False),
         description="Admin: the group's printed cards and sessions stop working; reprint its new card")
@@ -54,6 +58,8 @@ class AuthMutation:
             raise ApiError("This login card is not valid.", code="UNAUTHENTICATED")
         if not auth.can_log_in(group.workshop):
             raise ApiError("This workshop is closed.", code="FAILED_PRECONDITION")
+        # The card works only inside its workshop's venue networks (bff/networks.py).
+        networks.require_network(group.workshop, ctx.client_ip, ctx.settings.allowed_cidrs)
         auth.login_group(ctx.db, group)
         audit.record(ctx.db, audit.group_actor(group.id), "group.login", workshop_id=group.workshop_id,
                      target_id=group.id)
@@ -64,27 +70,45 @@ class AuthMutation:
         auth.logout(info.context.db)
         return True
 
-    def resolve_admin_login(root, info, password):
+    def resolve_admin_login(root, info, password, email=None):
         ctx = info.context
-        failures = FailureLimit("admin_login", auth.device_id(), ctx.client_ip)
+        known_device = auth.known_device_id()
+        failures = AdminLoginLimit(known_device, auth.device_id(), ctx.client_ip)
         if failures.blocked():
             raise ApiError("Too many wrong passwords; wait a minute.", code="RATE_LIMITED")
-        if not auth.check_admin_password(ctx.settings, password):
-            failures.record()
-            audit.record(ctx.db, "anonymous", "admin.login_failed", details={"clientIp": ctx.client_ip})
+        # No email: the first org admin, whose password is PICTOLAB_ADMIN_PASSWORD (the laptop flow).
+        email = email.strip() if isinstance(email, str) and email.strip() else None
+        instructor = instructors.first_admin(ctx.db) if email is None else instructors.by_email(ctx.db, email)
+        # A locked account stays open to the devices it signed in on before: guessers cannot
+        # lock the instructor out of their own laptop.
+        if instructor is not None and instructors.is_locked(instructor) and \
+                not (known_device is not None and auth.signed_in_here_before(instructor)):
             ctx.db.commit()
-            raise ApiError("Wrong password.", code="UNAUTHENTICATED")
-        auth.login_admin(ctx.settings, ctx.db, ctx.config["ADMIN_SESSION_MAX_AGE"])
-        audit.record(ctx.db, "admin", "admin.login", details={"clientIp": ctx.client_ip})
+            raise ApiError("This account is locked after too many wrong passwords. An org admin can unlock it.",
+                           code="RATE_LIMITED", locked=True)
+        if not isinstance(password, str) or len(password) > 1024 or \
+                not auth.check_password(ctx.settings, instructor, password):
+            failures.record()
+            if instructor is not None:
+                instructors.record_failure(ctx.db, instructor, max_failures=ctx.config["ADMIN_ACCOUNT_MAX_FAILURES"],
+                                           lock_for=ctx.config["ADMIN_ACCOUNT_LOCK"])
+            audit.record(ctx.db, "anonymous", "admin.login_failed",
+                         target_id=instructor.id if instructor is not None else None,
+                         details={"clientIp": ctx.client_ip})
+            ctx.db.commit()
+            raise ApiError("Wrong email or password." if email is not None else "Wrong password.",
+                           code="UNAUTHENTICATED")
+        if not instructors.is_locked(instructor):  # signing in on one's own laptop unlocks nothing
+            instructors.record_success(instructor)
+        auth.login_admin(ctx.settings, ctx.db, ctx.config["ADMIN_SESSION_MAX_AGE"], instructor)
+        audit.record(ctx.db, instructors.instructor_actor(instructor), "admin.login",
+                     details={"clientIp": ctx.client_ip})
         ctx.db.commit()
         return True
 
     def resolve_revoke_group_token(root, info, group_id, disable=False):
         ctx = info.context
-        ctx.require_admin()
-        group = ctx.db.get(GroupModel, group_id) if isinstance(group_id, str) else None
-        if group is None:
-            raise ApiError("Unknown group.", code="NOT_FOUND")
-        revoke_group_token(ctx.db, group, actor="admin", disable=disable)
+        group = ctx.group_for_admin(group_id)
+        revoke_group_token(ctx.db, group, actor=ctx.admin_actor, disable=disable)
         ctx.db.commit()
         return group

@@ -8,12 +8,14 @@ from typing import Any
 from flask import Request, current_app, g
 from sqlalchemy.orm import Session
 
+from pictolab.contract.errors import NotFound
 from pictolab.graphql import ApiError
 from pictolab.settings import Settings
 from pictolab.storage import Storage
 
 from .. import auth, db
-from ..models import Group, Workshop
+from ..instructors import instructor_actor, may_manage
+from ..models import Group, Instructor, Photo, PhotoClass, TrainingRun, Workshop
 
 
 @dataclass
@@ -31,15 +33,31 @@ class RequestContext:
         return auth.current_group(self.db)
 
     @property
+    def instructor(self) -> Instructor | None:
+        """The signed-in instructor (None: no admin session on this device)."""
+        return auth.current_instructor(self.settings, self.db)
+
+    @property
     def is_admin(self) -> bool:
-        return auth.is_admin(self.settings, self.db)
+        return self.instructor is not None
+
+    @property
+    def is_org_admin(self) -> bool:
+        instructor = self.instructor
+        return instructor is not None and instructor.is_org_admin
 
     @property
     def actor(self) -> str:
-        if self.is_admin:
-            return "admin"
+        instructor = self.instructor
+        if instructor is not None:
+            return instructor_actor(instructor)
         group = self.group
         return f"group:{group.id}" if group else "anonymous"
+
+    @property
+    def admin_actor(self) -> str:
+        """The audit actor of an admin operation ("instructor:<id>"); call after require_admin."""
+        return instructor_actor(self.require_admin())
 
     def require_group(self) -> Group:
         group = self.group
@@ -47,18 +65,77 @@ class RequestContext:
             raise ApiError("Please scan your group's login card.", code="UNAUTHENTICATED")
         return group
 
-    def require_admin(self) -> None:
-        if not self.is_admin:
+    def require_admin(self) -> Instructor:
+        instructor = self.instructor
+        if instructor is None:
             if self.group is not None:
                 raise ApiError("Only instructors may do this.", code="FORBIDDEN")
             raise ApiError("Instructors must log in first.", code="UNAUTHENTICATED")
+        return instructor
+
+    def require_org_admin(self) -> Instructor:
+        instructor = self.require_admin()
+        if not instructor.is_org_admin:
+            raise ApiError("Only an org admin may do this.", code="FORBIDDEN")
+        return instructor
+
+    # Every admin look-up by id goes through these: a workshop the instructor does not own
+    # (and anything in it) answers exactly like one that does not exist.
 
     def workshop_for_admin(self, workshop_id: str) -> Workshop:
-        self.require_admin()
-        workshop = self.db.get(Workshop, workshop_id) if isinstance(workshop_id, str) else None
-        if workshop is None:
-            raise ApiError("Unknown workshop.", code="NOT_FOUND")
+        """The workshop, if this instructor owns it (or is an org admin); else NOT_FOUND."""
+        instructor = self.require_admin()
+        workshop = self.db.get(Workshop, workshop_id) if isinstance(workshop_id, str) and len(workshop_id) <= 64 \
+            else None
+        if workshop is None or not may_manage(self.db, instructor, workshop.id):
+            raise NotFound(UNKNOWN_WORKSHOP)
         return workshop
+
+    def group_for_admin(self, group_id: str) -> Group:
+        """A group of a workshop this instructor may manage; else NOT_FOUND."""
+        instructor = self.require_admin()
+        group = self.db.get(Group, group_id) if isinstance(group_id, str) and len(group_id) <= 64 else None
+        if group is None or not may_manage(self.db, instructor, group.workshop_id):
+            raise NotFound(UNKNOWN_GROUP)
+        return group
+
+    def photo_for_admin(self, photo_id: str) -> Photo:
+        """A photo (a group's or a hidden test photo) of a workshop this instructor may manage."""
+        instructor = self.require_admin()
+        photo = self.db.get(Photo, photo_id) if isinstance(photo_id, str) and len(photo_id) <= 64 else None
+        if photo is None or not may_manage(self.db, instructor, photo.workshop_id):
+            raise NotFound(UNKNOWN_PHOTO)
+        return photo
+
+    def class_for_admin(self, class_id: str) -> PhotoClass:
+        """A class of a workshop this instructor may manage."""
+        instructor = self.require_admin()
+        photo_class = self.db.get(PhotoClass, class_id) if isinstance(class_id, str) and len(class_id) <= 64 \
+            else None
+        if photo_class is None or not may_manage(self.db, instructor, photo_class.workshop_id):
+            raise NotFound(UNKNOWN_CLASS)
+        return photo_class
+
+    def run_for_admin(self, run_id: str) -> TrainingRun:
+        """A training run of a workshop this instructor may manage."""
+        instructor = self.require_admin()
+        run = self.db.get(TrainingRun, run_id) if isinstance(run_id, str) and len(run_id) <= 64 else None
+        if run is None or not may_manage(self.db, instructor, run.workshop_id):
+            raise NotFound(UNKNOWN_RUN)
+        return run
+
+
+UNKNOWN_WORKSHOP = "Unknown workshop."
+UNKNOWN_GROUP = "Unknown group."
+UNKNOWN_PHOTO = "Unknown photo."
+UNKNOWN_CLASS = "Unknown class."
+UNKNOWN_RUN = "Unknown training run."
+
+
+def admin_workshop(ctx: RequestContext, workshop_id: str) -> Workshop:
+    """The one way an admin operation looks up a workshop: NOT_FOUND for one the signed-in
+    instructor does not own, worded exactly as for a missing one (org admins own all)."""
+    return ctx.workshop_for_admin(workshop_id)
 
 
 def make_context(request: Request) -> RequestContext:

@@ -85,12 +85,11 @@ class PhotoMutation:
 
     def resolve_upload_test_photo(root, info, class_id, file):
         ctx = info.context
-        ctx.require_admin()
-        photo_class = photos.class_by_id(ctx.db, class_id)
+        photo_class = ctx.class_for_admin(class_id)
         workshop = photo_class.workshop
         if workshop.phase == Phase.CLOSED or workshop.purged_at is not None:
             raise ApiError("This workshop is closed.", code="FAILED_PRECONDITION", phase=workshop.phase.value)
-        return _store(ctx, workshop=workshop, group=None, class_id=class_id, file=file, actor="admin")
+        return _store(ctx, workshop=workshop, group=None, class_id=class_id, file=file, actor=ctx.admin_actor)
 
     def resolve_move_photo(root, info, id, class_id):
         ctx = info.context
@@ -105,16 +104,15 @@ class PhotoMutation:
 
     def resolve_delete_photo(root, info, id):
         ctx = info.context
-        photo = ctx.db.get(PhotoModel, id) if isinstance(id, str) else None
         if ctx.is_admin:
-            if photo is None:
-                raise ApiError("Unknown photo.", code="NOT_FOUND")
+            photo = ctx.photo_for_admin(id)
         else:
+            photo = ctx.db.get(PhotoModel, id) if isinstance(id, str) else None
             group = ctx.require_group()
             # Another group's photo looks exactly like a missing one.
             if photo is None or photo.group_id != group.id:
                 raise ApiError("Unknown photo.", code="NOT_FOUND")
             _require_group_phase(group, "deleted")
-        actor = "admin" if ctx.is_admin else f"group:{photo.group_id}"
+        actor = ctx.admin_actor if ctx.is_admin else f"group:{photo.group_id}"
         photos.delete_photo(ctx.db, ctx.storage, photo, actor=actor)
         return True

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from pictolab.graphql import ApiError
 
-from .. import photos, scoreboard, training, workshops
+from .. import instructors, photos, scoreboard, training
 from ..models import Group as GroupModel
 from ..models import Phase
 from ..models import Photo as PhotoModel
@@ -98,7 +98,7 @@ class ScoreboardQuery:
             if workshop_id is not None:
                 workshop = ctx.workshop_for_admin(workshop_id)
             else:
-                workshop = workshops.newest_open_workshop(ctx.db)
+                workshop = instructors.newest_open_workshop(ctx.db, ctx.instructor)
                 if workshop is None:
                     return []
         else:
@@ -109,6 +109,8 @@ class ScoreboardQuery:
             if workshop.phase != Phase.COMPETE:
                 raise ApiError("The ranking opens when the competition starts.", code="FAILED_PRECONDITION",
                                phase=workshop.phase.value)
+            if workshop.scores_hidden:
+                return scoreboard.hidden_scoreboard(ctx.db, workshop)
         return scoreboard.scoreboard(ctx.db, workshop)
 
     def resolve_experiment_log(root, info, workshop_id):
@@ -119,10 +121,7 @@ class ScoreboardQuery:
 
     def resolve_group_detail(root, info, group_id):
         ctx = info.context
-        ctx.require_admin()
-        group = ctx.db.get(GroupModel, group_id) if isinstance(group_id, str) else None
-        if group is None:
-            raise ApiError("Unknown group.", code="NOT_FOUND")
+        group = ctx.group_for_admin(group_id)
         counts = training.photo_counts(ctx.db, group)
         runs = list(ctx.db.scalars(select(TrainingRunModel).where(TrainingRunModel.group_id == group.id)
                                    .order_by(TrainingRunModel.created_at.desc())))
@@ -147,9 +146,6 @@ class ModerationMutation:
 
     def resolve_admin_delete_photo(root, info, id):
         ctx = info.context
-        ctx.require_admin()
-        photo = ctx.db.get(PhotoModel, id) if isinstance(id, str) else None
-        if photo is None:
-            raise ApiError("Unknown photo.", code="NOT_FOUND")
-        photos.delete_photo(ctx.db, ctx.storage, photo, actor="admin")
+        photo = ctx.photo_for_admin(id)
+        photos.delete_photo(ctx.db, ctx.storage, photo, actor=ctx.admin_actor)
         return True

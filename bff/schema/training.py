@@ -71,6 +71,23 @@ def _explain(item, info) -> dict | None:
                                             item.photo_id, may_ask)
 
 
+class ClassHeatmap(graphene.ObjectType):
+    """One of the group's photos of a class, and where the run's model looks on it."""
+
+    class_id = graphene.ID(required=True)
+    photo_id = graphene.ID(required=True)
+    heatmap = graphene.Field(Heatmap, description="null if the ML API drew none (or is busy)")
+    heatmap_class_id = graphene.ID(description="The class the model answers for this photo")
+
+    def resolve_heatmap(item, info):
+        explained = ConfusingPhoto._explained(item, info)
+        return Heatmap(**explained["heatmap"]) if explained else None
+
+    def resolve_heatmap_class_id(item, info):
+        explained = ConfusingPhoto._explained(item, info)
+        return explained["classId"] if explained else None
+
+
 class ClassConfidence(graphene.ObjectType):
     """How sure the AI is of one class, from the same check on the group's own photos."""
 
@@ -101,6 +118,55 @@ class TrainingRun(graphene.ObjectType):
                     "null until the run succeeded, empty when nothing confuses it")
     class_confidence = graphene.List(graphene.NonNull(ClassConfidence),
                                      description="Per class: how sure the AI is (null until the run succeeded)")
+
+    cross_validated_accuracy = graphene.Float(
+        description="Accuracy on the group's own photos, each judged by an AI trained without it (null until "
+                    "the run succeeded)")
+    class_heatmaps = graphene.List(
+        graphene.NonNull(lambda: ClassHeatmap),
+        description="One of the group's photos per class and where the run's model looks on it (what my AI "
+                    "learned); null until the run succeeded")
+    reflection = graphene.Field("bff.schema.play.ReflectionAnswer",
+                                description="The group's answer to \"why do you think it got it wrong?\"")
+
+    def resolve_cross_validated_accuracy(run, info):
+        rows = [r for r in (insights.class_confidence(run) or []) if r.get("accuracy") is not None]
+        total = sum(r["count"] for r in rows)
+        return round(sum(r["accuracy"] * r["count"] for r in rows) / total, 4) if total else None
+
+    def resolve_class_heatmaps(run, info):
+        from .. import play
+
+        ctx = info.context
+        if not ctx.is_admin and (ctx.group is None or ctx.group.id != run.group_id):
+            return None
+        rows = play.class_photos(ctx.db, run)
+        if rows is None:
+            return None
+        items = []
+        for r in rows:
+            item = ClassHeatmap(class_id=r["classId"], photo_id=r["photoId"])
+            item._run = run
+            items.append(item)
+        return items
+
+    def resolve_reflection(run, info):
+        from ..play import reflection_of
+
+        return reflection_of(info.context.db, run.id)
+
+    export_url = graphene.String(
+        description="Take your AI home: an unguessable link (ending in /) to the model as a Teachable Machine "
+                    "image model (metadata.json, model.json, weights, model.zip; a page that runs it): no "
+                    "session, any origin, until the workshop is purged. Null until the run succeeded")
+
+    def resolve_export_url(run, info):
+        from ..exports import export_url
+
+        ctx = info.context
+        if not ctx.is_admin and (ctx.group is None or ctx.group.id != run.group_id):
+            return None  # another group's run (friends' AIs): its link is the group's own to share
+        return export_url(ctx.settings, run)
 
     def resolve_confusing_photos(run, info, photo_id=None):
         rows = insights.confusing_photos(info.context.db, run)
@@ -137,9 +203,39 @@ class TrainingRun(graphene.ObjectType):
     def resolve_mode(run, info):
         return run.mode.value
 
+    # The secret test's figures: left out of a group's answer while the instructors hide the
+    # scores (bff/run_the_day.py); every field here that carries one goes through this.
+    test_correct = graphene.Int(description="Hidden test photos it got right (null until scored)")
+    test_total = graphene.Int(description="Hidden test photos it was asked (null until scored)")
+
+    def resolve_test_accuracy(run, info):
+        return None if _scores_hidden(run, info) else run.test_accuracy
+
+    def resolve_test_correct(run, info):
+        from ..run_the_day import secret_test_score
+
+        score = None if _scores_hidden(run, info) else secret_test_score(run)
+        return score[0] if score else None
+
+    def resolve_test_total(run, info):
+        from ..run_the_day import secret_test_score
+
+        score = None if _scores_hidden(run, info) else secret_test_score(run)
+        return score[1] if score else None
+
     def resolve_per_class_accuracy(run, info):
+        if _scores_hidden(run, info):
+            return None
         return [ClassAccuracy(class_id=c["classId"], accuracy=c["accuracy"], count=c["count"])
                 for c in (run.per_class_accuracy or [])]
+
+
+def _scores_hidden(run: TrainingRunModel, info) -> bool:
+    from ..models import Workshop as WorkshopModel
+    from ..run_the_day import scores_hidden_from
+
+    ctx = info.context
+    return scores_hidden_from(ctx.db.get(WorkshopModel, run.workshop_id), is_admin=ctx.is_admin)
 
 
 GROUP_ERRORS = {
@@ -204,4 +300,25 @@ class TrainingMutation:
         reconciler = current_app.extensions.get("pictolab.reconciler")
         if reconciler is not None and run.status == RunStatusModel.QUEUED:
             reconciler.wake()
+        return run
+
+    export_model = graphene.Field(
+        TrainingRun, run_id=graphene.ID(required=True),
+        description="Make the run's take-home files now (bff/exports.py), so the first load from Scratch is "
+                    "quick; answers the run, with exportUrl. The group's own runs (an instructor: any run "
+                    "of their workshops). NOT_FOUND: another group's run or a purged workshop; "
+                    "FAILED_PRECONDITION: the run did not succeed")
+
+    def resolve_export_model(root, info, run_id):
+        from ..exports import check_exportable, ensure_export
+
+        ctx = info.context
+        if ctx.is_admin:
+            run = ctx.run_for_admin(run_id)
+        else:
+            group = ctx.require_group()
+            run = ctx.db.get(TrainingRunModel, run_id)
+            if run is None or run.group_id != group.id:
+                raise NotFound("Unknown training run.")
+        ensure_export(ctx.db, check_exportable(ctx.db, run))
         return run

@@ -23,6 +23,17 @@ class WorkshopClass(graphene.ObjectType):
     def resolve_emoji(cls, info):
         return class_emoji(cls)
 
+    reaction = graphene.Field("bff.schema.predict.Reaction",
+                              description="Your group's reaction to this class (null: none, or not a group)")
+
+    def resolve_reaction(cls, info):
+        from ..play import reaction
+
+        group = info.context.group
+        if group is None or group.workshop_id != cls.workshop_id:
+            return None
+        return reaction(info.context.db, group.id, cls.id)
+
 
 class Group(graphene.ObjectType):
     """A team sharing one iPad. Login fields are for instructors only (QR cards)."""
@@ -59,6 +70,13 @@ class Group(graphene.ObjectType):
         info.context.require_admin()
         return group.revoked
 
+    number = graphene.Int(required=True, description="The group's number on its card (card order, from 1)")
+
+    def resolve_number(group, info):
+        from ..run_the_day import group_number
+
+        return group_number(group)
+
 
 class Workshop(graphene.ObjectType):
     id = graphene.ID(required=True)
@@ -69,6 +87,24 @@ class Workshop(graphene.ObjectType):
     created_at = graphene.DateTime(required=True)
     purged = graphene.Boolean(required=True)
     min_photos_per_class = graphene.Int(required=True, description="Photos each class needs before training")
+    owners = graphene.List(graphene.NonNull(graphene.String), required=True,
+                           description="Admin only: the sign-in emails of the instructors who own it")
+
+    allowed_networks = graphene.List(
+        graphene.NonNull(graphene.String), required=True,
+        description="The venue's networks for this workshop (setAllowedNetworks); empty: the global "
+                    "PICTOLAB_ALLOWED_CIDRS applies. Instructors only (a group sees an empty list).")
+
+    def resolve_allowed_networks(workshop, info):
+        return list(workshop.allowed_networks or []) if info.context.is_admin else []
+
+    friends_ais = graphene.Boolean(required=True, name="friendsAIs",
+                                   description="May groups try each other's AIs (setFriendsAIs; default: in COMPETE)")
+
+    def resolve_friends_ais(workshop, info):
+        from ..play import friends_ais_enabled
+
+        return friends_ais_enabled(workshop)
 
     def resolve_min_photos_per_class(workshop, info):
         return info.context.settings.min_photos_per_class
@@ -77,8 +113,34 @@ class Workshop(graphene.ObjectType):
         info.context.require_admin()
         return workshop.groups
 
+    def resolve_owners(workshop, info):
+        from ..instructors import owner_emails
+
+        info.context.require_admin()
+        return owner_emails(info.context.db, workshop.id)
+
     def resolve_purged(workshop, info):
         return workshop.purged_at is not None
+
+    scores_hidden = graphene.Boolean(required=True, description="While true no score reaches any group "
+                                                                "(setScoresHidden)")
+    announcement = graphene.Field(lambda: Announcement, description="The instructors' message on every iPad "
+                                                                    "(null: none)")
+
+    def resolve_scores_hidden(workshop, info):
+        return bool(workshop.scores_hidden)
+
+    def resolve_announcement(workshop, info):
+        if not workshop.announcement:
+            return None
+        return Announcement(message=workshop.announcement, freeze=bool(workshop.announcement_freeze),
+                            at=workshop.announcement_at)
+
+
+class Announcement(graphene.ObjectType):
+    message = graphene.String(required=True)
+    freeze = graphene.Boolean(required=True, description="Covers the children's screens until lifted")
+    at = graphene.DateTime(description="When it was made")
 
 
 class Photo(graphene.ObjectType):
@@ -90,7 +152,7 @@ class Photo(graphene.ObjectType):
     is_test = graphene.Boolean(required=True)
     created_at = graphene.DateTime(required=True)
     hints = graphene.List(graphene.NonNull(graphene.String), required=True,
-                          description="TOO_DARK, BLURRY, NEAR_DUPLICATE (computed after the upload; "
+                          description="TOO_DARK, BLURRY, NEAR_DUPLICATE, SAME_BACKGROUND (computed after the upload; "
                                       "empty until then)")
 
     def resolve_url(photo, info):

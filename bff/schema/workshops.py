@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import graphene
+from flask import current_app
 from sqlalchemy import select
 
 from pictolab.graphql import ApiError
 
-from .. import workshops
+from .. import instructors, workshops
 from ..models import Workshop as WorkshopModel
 from .types import Phase, Workshop, phase_value
 
@@ -29,7 +30,7 @@ class WorkshopQuery:
         if ctx.is_admin:
             if id is not None:
                 return ctx.workshop_for_admin(id)
-            return workshops.newest_open_workshop(ctx.db)
+            return instructors.newest_open_workshop(ctx.db, ctx.instructor)
         group = ctx.require_group()
         if id is not None and id != group.workshop_id:
             raise ApiError("Unknown workshop.", code="NOT_FOUND")
@@ -37,8 +38,9 @@ class WorkshopQuery:
 
     def resolve_workshops(root, info):
         ctx = info.context
-        ctx.require_admin()
-        return list(ctx.db.scalars(select(WorkshopModel).order_by(WorkshopModel.created_at.desc())))
+        instructor = ctx.require_admin()
+        query = select(WorkshopModel).order_by(WorkshopModel.created_at.desc())
+        return list(ctx.db.scalars(instructors.visible_workshops(query, instructor)))
 
 
 class WorkshopMutation:
@@ -53,26 +55,42 @@ class WorkshopMutation:
     set_phase = graphene.Field(Workshop, workshop_id=graphene.ID(required=True), phase=Phase(required=True))
     purge_workshop = graphene.Field(PurgeResult, required=True, workshop_id=graphene.ID(required=True),
                                     description="Admin: delete every photo, model and embedding; close it")
+    add_workshop_owner = graphene.Field(
+        Workshop, workshop_id=graphene.ID(required=True), email=graphene.String(required=True),
+        description="Admin: share a workshop you own with another instructor (by their sign-in email)")
 
     def resolve_create_workshop(root, info, title, classes, groups, emojis=None):
         ctx = info.context
-        ctx.require_admin()
+        instructor = ctx.require_admin()
         workshop = workshops.create_workshop(ctx.db, title=title, classes=classes, groups=groups,
-                                             emojis=emojis, actor="admin")
+                                             emojis=emojis, actor=ctx.admin_actor)
+        # Whoever creates a workshop owns it.
+        instructors.add_owner(ctx.db, workshop, instructor, actor=ctx.admin_actor)
         ctx.db.commit()
         return workshop
 
     def resolve_set_phase(root, info, workshop_id, phase):
         ctx = info.context
         workshop = ctx.workshop_for_admin(workshop_id)
-        workshops.set_phase(ctx.db, workshop, phase_value(phase), actor="admin")
+        workshops.set_phase(ctx.db, workshop, phase_value(phase), actor=ctx.admin_actor)
         ctx.db.commit()
         return workshop
 
     def resolve_purge_workshop(root, info, workshop_id):
         ctx = info.context
         workshop = ctx.workshop_for_admin(workshop_id)
-        result = workshops.purge_workshop(ctx.db, ctx.storage, workshop, actor="admin")
+        result = workshops.purge_workshop(ctx.db, ctx.storage, workshop, actor=ctx.admin_actor,
+                                          ml=current_app.extensions.get("pictolab.ml"))
         ctx.db.commit()
         return PurgeResult(photos=result["photos"], training_runs=result["trainingRuns"],
                            objects=result["objects"])
+
+    def resolve_add_workshop_owner(root, info, workshop_id, email):
+        ctx = info.context
+        workshop = ctx.workshop_for_admin(workshop_id)
+        instructor = instructors.by_email(ctx.db, email)
+        if instructor is None:
+            raise ApiError("No instructor has this email; invite them first.", code="NOT_FOUND")
+        instructors.add_owner(ctx.db, workshop, instructor, actor=ctx.admin_actor)
+        ctx.db.commit()
+        return workshop

@@ -35,8 +35,15 @@ from pictolab.storage import ObjectNotFound, Storage
 from ..checkpoint import load_object
 from .convert import INPUT_SIZE, ConvertedModel, ExportUnsupported, convert
 
-__all__ = ["ExportError", "ExportNotFound", "ExportUnsupported", "ModelExportResult", "export_run",
-           "SHARED_URL_DIR", "TM_FIELDS"]
+__all__ = [
+    "SHARED_URL_DIR",
+    "TM_FIELDS",
+    "ExportError",
+    "ExportNotFound",
+    "ExportUnsupported",
+    "ModelExportResult",
+    "export_run",
+]
 
 # model.json sits at <exportUrl>model.json, i.e. /m/<token>/; shared files at /m/_shared/.
 SHARED_URL_DIR = "../_shared/"

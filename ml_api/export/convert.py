@@ -114,7 +114,7 @@ class _Builder:
 def _check_fused(*modules: nn.Module) -> None:
     for module in modules:
         if isinstance(module, nn.BatchNorm2d):
-            raise AssertionError("BatchNorm left unfused: fold it before converting")
+            raise ExportUnsupported("a BatchNorm was left unfused: fold it before converting")
 
 
 def efficientnet_lite_features(graph: LayersGraph, weights: WeightGroup, features: nn.Module, x: str,

@@ -7,7 +7,7 @@ what the BFF hands the ML API; :meth:`Storage.key_for_uri` refuses URIs outside 
 
 from __future__ import annotations
 
-from .base import ObjectNotFound, PreconditionFailed, Storage, StorageError, validate_key
+from .base import ObjectNotFound, Storage, StorageError, validate_key
 
 
 def open_storage(url: str) -> Storage:
@@ -23,4 +23,4 @@ def open_storage(url: str) -> Storage:
     raise StorageError(f"unsupported storage URL {url!r}: use file:///abs/path or gs://bucket/prefix")
 
 
-__all__ = ["ObjectNotFound", "PreconditionFailed", "Storage", "StorageError", "open_storage", "validate_key"]
+__all__ = ["ObjectNotFound", "Storage", "StorageError", "open_storage", "validate_key"]

@@ -13,10 +13,6 @@ class StorageError(Exception):
     """The storage backend failed or was asked for something it must not do."""
 
 
-class PreconditionFailed(StorageError):
-    """A conditional write found the object changed (or present, or absent) since it was read."""
-
-
 class ObjectNotFound(StorageError, KeyError):
     """No object under that key."""
 
@@ -69,34 +65,6 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def key_for_uri(self, uri: str) -> str:
         """The key of a full object URI inside this store; :class:`StorageError` otherwise."""
-
-    # ---- conditional writes (compare-and-swap) ----------------------------------------------
-    # A *generation* is an opaque string naming one version of an object (GCS: its generation
-    # number; local: a digest of its bytes). Two writers that read the same generation and both
-    # write conditionally on it: exactly one succeeds, the other gets PreconditionFailed. The ML
-    # API takes over a stale run this way, so two replicas never train one run at once.
-    def get_bytes_and_generation(self, key: str) -> tuple[bytes, str]:
-        """The object's bytes and their generation; :class:`ObjectNotFound` when absent."""
-        raise NotImplementedError(f"{type(self).__name__} has no conditional writes")
-
-    def put_bytes_if_generation(self, key: str, data: bytes, generation: str | None,
-                                content_type: str = "application/octet-stream") -> str:
-        """Write only if the object is still at ``generation`` (``None``: only if it does not
-        exist); returns the new generation. :class:`PreconditionFailed` otherwise."""
-        raise NotImplementedError(f"{type(self).__name__} has no conditional writes")
-
-    def get_json_and_generation(self, key: str) -> tuple[Any, str | None]:
-        """(value, generation), or (None, None) when absent: pass the generation straight
-        to :meth:`put_json_if_generation` (None there means "create only")."""
-        try:
-            data, generation = self.get_bytes_and_generation(key)
-        except ObjectNotFound:
-            return None, None
-        return json.loads(data), generation
-
-    def put_json_if_generation(self, key: str, value: Any, generation: str | None) -> str:
-        return self.put_bytes_if_generation(key, json.dumps(value, sort_keys=True).encode(), generation,
-                                            "application/json")
 
     # ---- conveniences built on the primitives -------------------------------------------
     def delete_prefix(self, prefix: str) -> int:

@@ -4,7 +4,7 @@ import os
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
-from .base import ObjectNotFound, PreconditionFailed, Storage, StorageError, validate_key, validate_prefix
+from .base import ObjectNotFound, Storage, StorageError, validate_key, validate_prefix
 
 
 def _make_client():
@@ -59,35 +59,6 @@ class GCSStorage(Storage):
             raise ObjectNotFound(f"no object {key!r}") from None
         except self._gexc.GoogleAPICallError as exc:
             raise StorageError(f"download of {key!r} failed: {exc}") from exc
-
-    def get_bytes_and_generation(self, key: str) -> tuple[bytes, str]:
-        try:
-            blob = self.bucket.get_blob(self._name(key))
-            if blob is None:
-                raise ObjectNotFound(f"no object {key!r}")
-            generation = blob.generation  # (read first: a download may reset the blob's properties)
-            # The bytes of exactly that generation (a newer write in between: 412, read again).
-            return blob.download_as_bytes(if_generation_match=generation), str(generation)
-        except self._gexc.NotFound:
-            raise ObjectNotFound(f"no object {key!r}") from None
-        except self._gexc.PreconditionFailed:
-            return self.get_bytes_and_generation(key)
-        except self._gexc.GoogleAPICallError as exc:
-            raise StorageError(f"download of {key!r} failed: {exc}") from exc
-
-    def put_bytes_if_generation(self, key: str, data: bytes, generation: str | None,
-                                content_type: str = "application/octet-stream") -> str:
-        """GCS checks the precondition on the server (``ifGenerationMatch``; 0 = must not
-        exist), atomically with the write."""
-        blob = self.bucket.blob(self._name(key))
-        try:
-            blob.upload_from_string(data, content_type=content_type,
-                                    if_generation_match=int(generation) if generation is not None else 0)
-        except self._gexc.PreconditionFailed as exc:
-            raise PreconditionFailed(f"{key!r} changed since generation {generation}") from exc
-        except self._gexc.GoogleAPICallError as exc:
-            raise StorageError(f"upload of {key!r} failed: {exc}") from exc
-        return str(blob.generation)
 
     def exists(self, key: str) -> bool:
         return self.bucket.blob(self._name(key)).exists()

@@ -1,34 +1,12 @@
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from .base import ObjectNotFound, PreconditionFailed, Storage, StorageError, validate_key, validate_prefix
-
-
-def _generation(data: bytes) -> str:
-    # The bytes themselves name the version: a status JSON carries its own timestamps, so two
-    # writes never leave identical bytes unless they mean the same state (no ABA that matters).
-    return hashlib.sha256(data).hexdigest()
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path):
-    """An exclusive flock(2) on the object's folder itself (no lock files to leave behind or
-    to list): it serializes the rename of every write with the read-compare-rename of a
-    conditional write, across threads (each opens its own descriptor) and processes."""
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+from .base import ObjectNotFound, Storage, StorageError, validate_key, validate_prefix
 
 
 class LocalStorage(Storage):
@@ -54,20 +32,7 @@ class LocalStorage(Storage):
         return self.root / validate_key(key)
 
     def put_bytes(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None:
-        self._write(self._path(key), data, expected=None, conditional=False)
-
-    def get_bytes_and_generation(self, key: str) -> tuple[bytes, str]:
-        data = self.get_bytes(key)
-        return data, _generation(data)
-
-    def put_bytes_if_generation(self, key: str, data: bytes, generation: str | None,
-                                content_type: str = "application/octet-stream") -> str:
-        self._write(self._path(key), data, expected=generation, conditional=True)
-        return _generation(data)
-
-    def _write(self, path: Path, data: bytes, *, expected: str | None, conditional: bool) -> None:
-        """Temp file + rename; the rename (and, for a conditional write, the comparison just
-        before it) happens under the folder's lock."""
+        path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
@@ -75,15 +40,7 @@ class LocalStorage(Storage):
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            with _folder_lock(path.parent):
-                if conditional:
-                    try:
-                        current = _generation(path.read_bytes())
-                    except FileNotFoundError:
-                        current = None
-                    if current != expected:
-                        raise PreconditionFailed(f"{path.name}: generation {current!r}, expected {expected!r}")
-                os.replace(tmp, path)
+            os.replace(tmp, path)
         except BaseException:
             try:
                 os.unlink(tmp)

@@ -48,6 +48,23 @@ def test_default_emoji_fits_the_name_or_is_a_neutral_shape():
     assert unknown == list(NEUTRAL_EMOJI[:3])           # distinct neutral shapes, no objects
 
 
+def test_bilingual_names_read_the_table_part_by_part():
+    from types import SimpleNamespace
+
+    from bff.workshops import class_emoji
+
+    # The demo workshop's classes (pictolab up).
+    assert [default_class_emoji(n, i) for i, n in enumerate(["りんご / apple", "えんぴつ / pencil",
+                                                             "はさみ / scissors"])] == ["🍎", "✏️", "✂️"]
+    assert default_class_emoji("Apple／りんご", 0) == "🍎"
+    assert default_class_emoji("ぱぴぷぺ / papipupe", 1) == NEUTRAL_EMOJI[1]
+    # A workshop stored before this: the neutral fallback it got gives way to the table's...
+    assert class_emoji(SimpleNamespace(name="りんご / apple", position=0, emoji=NEUTRAL_EMOJI[0])) == "🍎"
+    # ...but a chosen emoji (even a shape at another position) stays.
+    assert class_emoji(SimpleNamespace(name="りんご / apple", position=0, emoji=NEUTRAL_EMOJI[3])) == NEUTRAL_EMOJI[3]
+    assert class_emoji(SimpleNamespace(name="りんご / apple", position=0, emoji="🍏")) == "🍏"
+
+
 CREATE = """mutation($t: String!, $c: [String!]!, $g: Int!, $e: [String]) {
   createWorkshop(title: $t, classes: $c, groups: $g, emojis: $e) {
     id minPhotosPerClass classes { name emoji } } }"""

@@ -374,3 +374,22 @@ def test_heatmap_predicts_are_bounded_per_request_and_only_for_the_latest_model(
     fake.jobs[newer]["classes"] = fake.jobs[run_id]["classes"]
     assert group.data(ONE_HEATMAP, run=newer, photo=photo)["trainingRun"]["confusingPhotos"][0]["heatmap"]
     assert [run for run, _uri in uris] == [newer]
+
+
+def test_hints_wait_for_their_job_and_are_asked_about_without_a_resend(app, fake, world):
+    """photoHints answers at once: while the group's job is queued nothing is stored, the pass
+    asks about it again later (same signature: the same job), then stores its result."""
+    _summary, classes, group, photos, _foreign = world
+    clock = [100.0]
+    fake.hint_asks_before_done = 1
+    refresher = HintsRefresher(app.extensions["pictolab.sessionmaker"], app.extensions["pictolab.storage"], fake,
+                               monotonic=lambda: clock[0])
+    assert refresher.run_once(force=True) == 0  # both groups' jobs queued
+    assert all(p["hints"] == [] for p in group.data(PHOTOS)["photos"])
+    asked = fake.calls_of("photo_hints")
+    assert refresher.run_once(force=True) == 0 and fake.calls_of("photo_hints") == asked  # not due yet
+    clock[0] += 2.0
+    assert refresher.run_once(force=True) == 2
+    assert len(fake.hint_requests) == 2  # one job per group: asked about, never sent again
+    assert {job["key"] for job in fake.hint_jobs.values()} == {g["id"] for g in _summary["groups"]}
+    assert all(job["examples"] for job in fake.hint_jobs.values())

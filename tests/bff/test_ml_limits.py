@@ -46,7 +46,7 @@ class LiveMl:
 
     def close(self):
         self.server.shutdown()
-        self.app.extensions["ml_api"].jobs.shutdown()
+        self.app.extensions["ml_api"].shutdown(wait=True)
 
 
 @pytest.fixture
@@ -82,8 +82,9 @@ CLASS_IDS: list[str] = []
 
 
 def trained_run_with_test_set(app, db_session, make_workshop, per_class: int) -> str:
-    """A run the ML API trained (its status says SUCCEEDED), in a workshop with
-    ``per_class`` hidden test photos per class (rows only: the stub never reads them)."""
+    """A finished run whose hidden test set changed (``rescore_due``: scored again with one
+    evaluate), in a workshop with ``per_class`` hidden test photos per class (rows only: the
+    stub never reads them)."""
     summary = make_workshop(phase=Phase.COMPETE, classes=CLASSES, groups=1)
     CLASS_IDS[:] = [c["id"] for c in summary["classes"]]
     for class_id in CLASS_IDS:
@@ -92,14 +93,10 @@ def trained_run_with_test_set(app, db_session, make_workshop, per_class: int) ->
             db_session.add(Photo(id=photo_id, workshop_id=summary["id"], group_id=None, class_id=class_id,
                                  is_test=True, storage_key=storage_keys.photo_key(summary["id"], photo_id),
                                  content_hash=photo_id, width=64, height=48, byte_size=1000))
-    run = TrainingRun(workshop_id=summary["id"], group_id=summary["groups"][0]["id"], status=RunStatus.RUNNING,
-                      progress=0.9)
+    run = TrainingRun(workshop_id=summary["id"], group_id=summary["groups"][0]["id"], status=RunStatus.SUCCEEDED,
+                      progress=1.0, rescore_due=True)
     db_session.add(run)
     db_session.commit()
-    storage = app.extensions["pictolab.storage"]
-    storage.put_json(storage_keys.status_key(run.id), {
-        "runId": run.id, "status": "SUCCEEDED", "progress": 1.0, "trainAccuracy": 1.0, "mode": "QUICK",
-        "modelUri": storage.uri(storage_keys.model_key(run.id))})
     return run.id
 
 

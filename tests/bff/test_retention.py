@@ -1,6 +1,7 @@
-"""Purge leaves nothing behind (purge markers for the ML API) and, on a laptop, closed
-workshops older than PICTOLAB_RETENTION_DAYS are purged at `pictolab up` (issue 10 item 6).
-Both databases (the ``database_url`` fixture)."""
+"""On a laptop, closed workshops older than PICTOLAB_RETENTION_DAYS are purged at `pictolab
+up`; like any purge, it asks the ML API to delete the workshop's jobs, and when the ML API is
+not up yet (it starts after the purge), the BFF's reconciler does that later
+(tests/bff/test_purge_ml_jobs.py). Both databases (the ``database_url`` fixture)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,19 @@ from bff.cli import create_workshop, upgrade_database
 from bff.db import make_engine, make_sessionmaker, session_scope
 from bff.models import Phase, RunStatus, TrainingRun, Workshop
 from bff.retention import purge_expired
-from bff.workshops import purge_workshop
 from pictolab.contract import storage_keys
 from pictolab.settings import Settings, SettingsError
 from pictolab.storage import open_storage
+from tests.helpers import free_port
 
 NOW = datetime(2026, 12, 31, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def settings(tmp_path, database_url) -> Settings:
-    settings = Settings.from_env(environ={}, overrides={"data_dir": tmp_path, "database_url": database_url})
+    # An ML API that is not up (yet): nothing listens there.
+    settings = Settings.from_env(environ={}, overrides={"data_dir": tmp_path, "database_url": database_url,
+                                                        "ml_api_url": f"http://127.0.0.1:{free_port()}"})
     upgrade_database(settings)
     return settings
 
@@ -47,29 +50,12 @@ def workshop_with_run(settings, sessions, *, phase: Phase, created: datetime,
         db.flush()
         run_id = run.id
     storage.put_bytes(storage_keys.photo_key(summary["id"], "p1"), b"jpeg")
-    storage.put_json(storage_keys.status_key(run_id), {"status": "SUCCEEDED"})
+    storage.put_bytes(storage_keys.model_key(run_id), b"model")
     return summary["id"], run_id
 
 
 def keys_of(storage, workshop_id: str, run_id: str) -> list[str]:
     return [k for k in storage.list("") if workshop_id in k or run_id in k]
-
-
-def test_purge_writes_a_marker_per_run_before_deleting(settings, sessions):
-    workshop_id, run_id = workshop_with_run(settings, sessions, phase=Phase.TRAIN, created=NOW,
-                                            run_status=RunStatus.RUNNING)
-    storage = open_storage(settings.storage_url)
-    order: list[str] = []
-    real_put, real_delete_prefix = storage.put_json, storage.delete_prefix
-    storage.put_json = lambda key, value: (order.append(f"put {key}"), real_put(key, value))[1]
-    storage.delete_prefix = lambda prefix: (order.append(f"delete {prefix}"), real_delete_prefix(prefix))[1]
-    with session_scope(sessions) as db:
-        purge_workshop(db, storage, db.get(Workshop, workshop_id), actor="test")
-    marker = storage_keys.purge_marker_key(run_id)
-    assert order[0] == f"put {marker}", order  # before anything is deleted
-    assert storage.get_json(marker) == {}
-    # The marker is the only object naming the run (a tombstone: no workshop data in it).
-    assert keys_of(storage, workshop_id, run_id) == [marker]
 
 
 def test_closed_workshops_past_retention_are_purged(settings, sessions):
@@ -79,10 +65,12 @@ def test_closed_workshops_past_retention_are_purged(settings, sessions):
     purged = purge_expired(settings, NOW)
     assert [p["workshop"] for p in purged] == [old_closed[0]]
     storage = open_storage(settings.storage_url)
-    assert keys_of(storage, *old_closed) == [storage_keys.purge_marker_key(old_closed[1])]
+    assert keys_of(storage, *old_closed) == []
     assert keys_of(storage, *new_closed) and keys_of(storage, *old_open)
     with session_scope(sessions) as db:
         assert db.get(Workshop, old_closed[0]).purged_at is not None
+        # The ML API was not up: its jobs are deleted later, by the reconciler.
+        assert db.get(Workshop, old_closed[0]).ml_jobs_deleted_at is None
         assert db.get(Workshop, new_closed[0]).purged_at is None
         assert db.get(Workshop, old_open[0]).purged_at is None
     assert purge_expired(settings, NOW) == []  # already purged: nothing again

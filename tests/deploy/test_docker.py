@@ -25,6 +25,20 @@ TARGETS = RUNTIME_TARGETS + ("dev",)
 PINNED = re.compile(r"^[\w./-]+:[\w.-]*\d[\w.-]*@sha256:[0-9a-f]{64}$")
 
 
+LOCKS = {"frontend": (), "bff": ("bff", "heic"), "ml": ("ml", "heic")}
+
+
+def lock_pins(path) -> dict[str, str]:
+    """name -> version of every requirement in a pip-compile/uv lock file, each with hashes."""
+    pins, text = {}, path.read_text()
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        match = re.match(r"([A-Za-z0-9._-]+)==([^\s\\]+)", block)
+        if match:
+            assert "--hash=sha256:" in block, f"{path.name}: {match.group(1)} has no hash"
+            pins[re.sub(r"[-_.]+", "-", match.group(1).lower())] = match.group(2)
+    return pins
+
+
 @pytest.fixture(scope="module")
 def df() -> dockerfile.Dockerfile:
     return dockerfile.parse(DOCKERFILE)
@@ -158,9 +172,10 @@ def test_the_source_the_image_copies_is_enough_to_run(df, tmp_path):
 def test_ml_image_bakes_weights_and_torch_matches_pyproject(df):
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
     ml_extra = pyproject["project"]["optional-dependencies"]["ml"]
-    args = dict(a.split("=", 1) for stage in df.lineage("venv-ml") for a in stage.all("ARG"))
-    assert f"torch=={args['TORCH_VERSION']}" in ml_extra
-    assert f"torchvision=={args['TORCHVISION_VERSION']}" in ml_extra
+    # torch and torchvision come from the ML lock file, pinned as pyproject.toml's `ml` extra.
+    locked = lock_pins(REPO / "requirements" / "ml.lock")
+    assert f"torch=={locked['torch']}" in ml_extra
+    assert f"torchvision=={locked['torchvision']}" in ml_extra
     chain = df.lineage("venv-ml")
     runs = " ".join(r for stage in chain for r in stage.all("RUN"))
     # The file baked into $TORCH_HOME/hub/checkpoints is the one the ML API loads.
@@ -196,10 +211,42 @@ def test_every_image_in_the_manifests_exists(built_overlays, env, df):
             spec = doc["spec"]["template"]["spec"]
             images |= {c["image"] for c in spec.get("initContainers", []) + spec["containers"]}
     ours = {i for i in images if "/pictolab/" in i}
-    assert {i.rsplit("/", 1)[1].split(":")[0] for i in ours} == set(RUNTIME_TARGETS)
+    assert {re.split(r"[:@]", i.rsplit("/", 1)[1])[0] for i in ours} == set(RUNTIME_TARGETS)
     for image in ours:
-        target = image.rsplit("/", 1)[1].split(":")[0]
+        target = re.split(r"[:@]", image.rsplit("/", 1)[1])[0]
         assert target in df.stages, f"{image}: no Dockerfile target {target}"
-        assert re.search(r":\d+\.\d+\.\d+$", image), f"{image}: deploy a release tag"
+        # A release tag, or (after k8s/pin_digests.py at release) the digest Cloud Build pushed.
+        assert re.search(r"(:\d+\.\d+\.\d+)(@sha256:[0-9a-f]{64})?$", image), f"{image}: deploy a release"
     for image in images - ours:
-        assert re.fullmatch(r"gcr\.io/cloud-sql-connectors/cloud-sql-proxy:\d+\.\d+\.\d+", image), image
+        assert re.fullmatch(r"gcr\.io/cloud-sql-connectors/cloud-sql-proxy:\d+\.\d+\.\d+"
+                            r"|registry\.k8s\.io/pause:\d+\.\d+", image), image
+
+
+@pytest.mark.parametrize("lock", sorted(LOCKS))
+def test_lock_files_pin_every_dependency_with_hashes(lock):
+    """requirements/<image>.lock holds every dependency of its image's extras, pinned with
+    hashes: a dependency added to pyproject.toml without `make lock` fails here."""
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = list(pyproject["dependencies"])
+    for extra in LOCKS[lock]:
+        wanted += pyproject["optional-dependencies"][extra]
+    pins = lock_pins(REPO / "requirements" / f"{lock}.lock")
+    assert len(pins) >= len(wanted)
+    for requirement in wanted:
+        name = re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9._-]+", requirement).group(0).lower())
+        assert name in pins, f"{lock}.lock misses {name}: run `make lock`"
+        exact = re.search(r"==([^,;\s]+)", requirement)
+        if exact:
+            assert pins[name] == exact.group(1), f"{lock}.lock pins {name}=={pins[name]}, pyproject {requirement}"
+    assert "torch" not in pins or lock == "ml", "torch belongs to the ML image only"
+
+
+def test_images_install_only_from_the_lock_files(df):
+    for stage, lock in (("venv-frontend", "frontend"), ("venv-bff", "bff"), ("torch", "ml")):
+        runs = " ".join(df.stages[stage].all("RUN"))
+        assert "--require-hashes -r " in runs and f"{lock}.lock" in runs, stage
+        # The project itself is installed without resolving anything else.
+        for command in re.findall(r"pip install[^&]*", runs):
+            assert "--require-hashes" in command or "--no-deps" in command, command
+    for command in re.findall(r"pip install[^&]*", " ".join(df.stages["venv-ml"].all("RUN"))):
+        assert "--no-deps" in command, command

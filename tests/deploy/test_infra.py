@@ -173,7 +173,15 @@ def test_service_accounts_are_least_privilege(tf):
     broad = {"roles/owner", "roles/editor", "roles/storage.admin", "roles/cloudsql.admin",
              "roles/iam.serviceAccountTokenCreator"}
     assert not (roles & broad) and not any(r in node_roles for r in broad)
-    assert tf.resource("google_project_iam_member", "bff_sql_client")["role"] == "roles/cloudsql.client"
+    # Cloud SQL: client + IAM login for exactly the three database users (no password user).
+    for name, role in (("sql_client", "roles/cloudsql.client"), ("sql_instance_user", "roles/cloudsql.instanceUser")):
+        binding = tf.resource("google_project_iam_member", name)
+        assert binding["role"] == role and binding["for_each"] == "${local.iam_database_users}"
+    assert set(tf.locals["iam_database_users"]) == {"bff", "ml-api", "ml-queue"}
+    # The secrets reader may read the app's secrets and nothing else.
+    reader = tf.resource("google_secret_manager_secret_iam_member", "reader")
+    assert reader["role"] == "roles/secretmanager.secretAccessor"
+    assert reader["member"] == "serviceAccount:${google_service_account.secrets.email}"
     # Object access only on the photo bucket, for the two workloads.
     objects = tf.resource("google_storage_bucket_iam_member", "workload_objects")
     assert objects["bucket"] == "${google_storage_bucket.photos.name}"
@@ -211,16 +219,26 @@ def _policy_filters(policy: dict) -> list[str]:
 
 
 def test_alerts_notify_the_operators_channel(tf):
+    webhook = tf.resource("google_monitoring_notification_channel", "webhook")
+    assert webhook["count"] == '${var.alert_webhook_url == "" ? 0 : 1}'
+    assert webhook["labels"]["url"] == "${var.alert_webhook_url}"
+    assert tf.variables["alert_webhook_url"]["sensitive"] is True
+    assert tf.locals["alert_channels"] == ("${concat([google_monitoring_notification_channel.email.id],\n"
+                                           "  google_monitoring_notification_channel.webhook[*].id)}") or \
+        "google_monitoring_notification_channel.webhook[*].id" in tf.locals["alert_channels"]
     channel = tf.resource("google_monitoring_notification_channel", "email")
     assert channel["type"] == "email"
     assert channel["labels"]["email_address"] == "${var.alert_email}"
     assert tf.variables["alert_email"]["type"] == "string"
     assert "default" not in tf.variables["alert_email"], "each environment names its own on-call address"
     policies = tf.resources["google_monitoring_alert_policy"]
-    assert set(policies) >= {"uptime", "lb_5xx_ratio", "runs_failed", "cloud_sql"}
+    assert set(policies) >= {"uptime", "lb_5xx_ratio", "runs_failed", "cloud_sql", "ml"}
     for name, policy in policies.items():
-        assert policy["notification_channels"] == ["${google_monitoring_notification_channel.email.id}"], name
-        assert "docs/deploy.md" in block(policy, "documentation")["content"], f"{name} should point at the runbook"
+        assert policy["notification_channels"] == "${local.alert_channels}", name
+        content = block(policy, "documentation")["content"]
+        if content == "${each.value[3]}":  # the ML alerts' table (test_the_ml_tier_alerts)
+            continue
+        assert "docs/deploy.md" in content, f"{name} should point at the runbook"
 
 
 def test_alert_on_the_load_balancer_5xx_ratio(tf):
@@ -268,7 +286,7 @@ def test_uptime_checks_watch_the_bff_and_frontend_through_cloud_armor(tf, manife
 
 def test_runs_failed_metric_matches_what_the_services_log(tf):
     """The log filter names the fields pictolab/logging.py writes and the messages that
-    bff/training.py and ml_api/jobs.py log: a renamed message or logger fails here."""
+    bff/training.py and ml_api/job_kinds.py log: a renamed message or logger fails here."""
     metric = tf.resource("google_logging_metric", "runs_failed")
     assert metric["filter"] == "${local.runs_failed_filter}"
     flt = _hcl_string(tf.locals["runs_failed_filter"])
@@ -276,7 +294,7 @@ def test_runs_failed_metric_matches_what_the_services_log(tf):
     assert tf.locals["workload_namespace"] == "pictolab"
     for service, logger, message, source in (
         ("bff", "bff.training", "run given up", "bff/training.py"),
-        ("ml_api", "ml_api.jobs", "training failed", "ml_api/jobs.py"),
+        ("ml_api", "ml_api.job_kinds", "training failed", "ml_api/job_kinds.py"),
     ):
         clause = f'jsonPayload.service="{service}" AND jsonPayload.logger="{logger}" AND jsonPayload.message=~"^{message}"'
         assert clause in flt, clause
@@ -306,3 +324,87 @@ def test_cloud_sql_alert_and_explicit_connection_limit(tf):
 def test_monitoring_apis_are_enabled(tf):
     services = tf.resource("google_project_service", "enabled")["for_each"]
     assert "monitoring.googleapis.com" in services and "logging.googleapis.com" in services
+
+
+def test_sql_has_no_password_user_and_a_queue_database(tf):
+    assert "random_password" not in str(tf.files["sql.tf"]) and "google_sql_user" in tf.resources
+    users = tf.resource("google_sql_user", "iam")
+    assert users["type"] == "CLOUD_IAM_SERVICE_ACCOUNT" and "password" not in users
+    assert set(tf.resources["google_sql_user"]) == {"iam"}
+    flags = {f["name"]: f["value"] for f in block(tf.resource("google_sql_database_instance", "main"),
+                                                     "settings")["database_flags"]}
+    assert flags["cloudsql.iam_authentication"] == "on"
+    assert tf.resource("google_sql_database", "ml")["name"] == "pictolab_ml"
+    secrets = tf.resource("google_secret_manager_secret", "app")["for_each"]
+    assert "database-url" not in secrets
+
+
+def test_gpu_pool_reservation_image_streaming_and_gpu_metrics(tf):
+    node = block(tf.resource("google_container_node_pool", "gpu"), "node_config")
+    assert block(node, "gcfs_config")["enabled"] is True
+    affinity = block(node, "reservation_affinity")
+    assert "var.gpu_reservation" in affinity["consume_reservation_type"]
+    assert "SPECIFIC_RESERVATION" in affinity["consume_reservation_type"]
+    assert affinity["key"] == '${var.gpu_reservation == "" ? null : "compute.googleapis.com/reservation-name"}'
+    assert tf.variables["gpu_reservation"]["default"] == ""
+    monitoring = block(tf.resource("google_container_cluster", "main"), "monitoring_config")
+    assert {"DCGM", "DEPLOYMENT", "POD"} <= set(monitoring["enable_components"])
+    assert block(monitoring, "managed_prometheus")["enabled"] is True
+
+
+def test_the_ml_tier_alerts(tf):
+    alerts = tf.locals["ml_alerts"]
+    assert set(alerts) == {"ml_replicas_unavailable", "gpu_pod_pending", "queue_waiting", "gpu_memory"}
+    checks = {
+        "ml_replicas_unavailable": ("kube_deployment_status_replicas_available", "180s"),
+        "gpu_pod_pending": ('phase=\\"Pending\\"', "600s"),
+        "queue_waiting": ("pictolab_ml_oldest_queued_seconds", "60s"),
+        "gpu_memory": ("DCGM_FI_DEV_FB_USED", "300s"),
+    }
+    for name, (needle, duration) in checks.items():
+        _title, query, when, documentation = alerts[name]
+        assert needle in query, name
+        assert when == duration, name
+        assert "docs/deploy.md" in documentation
+    assert alerts["queue_waiting"][1].endswith("> 60") and alerts["gpu_memory"][1].endswith("> 0.9")
+    policy = tf.resource("google_monitoring_alert_policy", "ml")
+    condition = block(policy["conditions"][0], "condition_prometheus_query_language")
+    assert condition["query"] == "${each.value[1]}" and condition["duration"] == "${each.value[2]}"
+    # The metric the queue alert reads is the one ml_api/metrics.py exposes.
+    assert "pictolab_ml_oldest_queued_seconds" in (REPO / "ml_api" / "metrics.py").read_text()
+
+
+def test_one_registry_and_binary_authorization(tf, tfvars):
+    registry = tf.resource("google_artifact_registry_repository", "images")
+    assert registry["count"] == "${var.registry_project_id == var.project_id ? 1 : 0}"
+    assert block(registry, "docker_config")["immutable_tags"] is True
+    pull = tf.resource("google_artifact_registry_repository_iam_member", "nodes_pull")
+    assert pull["project"] == "${var.registry_project_id}" and pull["role"] == "roles/artifactregistry.reader"
+    # Exactly one environment creates it; both name the same one.
+    owners = [env for env, values in tfvars.items() if values["registry_project_id"] == values["project_id"]]
+    assert owners == ["production"]
+    policy = tf.resource("google_binary_authorization_policy", "policy")
+    rule = block(policy, "default_admission_rule")
+    assert rule["evaluation_mode"] == "ALWAYS_DENY"
+    assert rule["enforcement_mode"] == "ENFORCED_BLOCK_AND_AUDIT_LOG"
+    patterns = [p["name_pattern"] for p in policy["admission_whitelist_patterns"]]
+    assert "${local.image_repository}/*" in patterns
+    assert all(p.startswith(("${local.image_repository}", "gcr.io/cloud-sql-connectors/", "registry.k8s.io/pause:",
+                             "ghcr.io/kedacore/", "ghcr.io/external-secrets/")) for p in patterns), patterns
+    cluster = tf.resource("google_container_cluster", "main")
+    assert block(cluster, "binary_authorization")["evaluation_mode"] == "PROJECT_SINGLETON_POLICY_ENFORCE"
+
+
+def test_cloud_armor_rate_limit_keeps_three_times_headroom(tf):
+    """Sized from bench/polling.py's measurement of the real SPA as docs/benchmarks.md records it
+    (30 iPads behind one address, a third of them uploading), and from the 2,200/min reported
+    for the older app."""
+    text = (REPO / "docs" / "benchmarks.md").read_text()
+    peak = re.search(r"\*\*30 iPads behind one venue address\*\*:.*?([\d,]+)/min in a minute where", text, re.DOTALL)
+    assert peak, "docs/benchmarks.md lost its 30-iPad figure"
+    default = tf.variables["rate_limit_requests_per_minute"]["default"]
+    assert default >= 3 * int(peak.group(1).replace(",", ""))
+    assert default >= 3 * 2200
+    assert f"{default:,}/min" in text
+    (validation,) = tf.variables["rate_limit_requests_per_minute"]["validation"]
+    assert ">= 6600" in validation["condition"]

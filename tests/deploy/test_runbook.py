@@ -10,8 +10,10 @@ from tests.deploy.tools import REPO
 RUNBOOK = (REPO / "docs" / "deploy.md").read_text()
 
 
-def test_the_secret_the_runbook_creates_is_the_one_the_pods_read(manifests, tf):
-    literals = dict(re.findall(r"--from-literal=(PICTOLAB_\w+)=\"\$\(secret ([\w-]+)\)\"", RUNBOOK))
+def test_the_secret_the_external_secret_makes_is_the_one_the_pods_read(manifests, tf):
+    (external,) = [d for d in manifests["production"] if d["kind"] == "ExternalSecret"]
+    literals = {d["secretKey"]: d["remoteRef"]["key"].removeprefix("pictolab-production-")
+                for d in external["spec"]["data"]}
     referenced = {}
     for doc in manifests["production"]:
         if doc["kind"] not in ("Deployment", "Job"):
@@ -24,17 +26,17 @@ def test_the_secret_the_runbook_creates_is_the_one_the_pods_read(manifests, tf):
                     referenced[ref["key"]] = ref["name"]
     assert set(literals) == set(referenced), "the runbook's Secret keys differ from the pods'"
     assert set(referenced.values()) == {"pictolab-app"}
-    assert "create secret generic pictolab-app" in RUNBOOK
+    assert "create secret generic" not in RUNBOOK, "nobody copies secrets by hand"
+    assert "get externalsecret pictolab-app" in RUNBOOK
     secret_ids = tf.resource("google_secret_manager_secret", "app")
     assert secret_ids["secret_id"] == "${local.prefix}-${each.key}"
     assert set(literals.values()) == set(re.findall(r'"([\w-]+)"', secret_ids["for_each"]))
-    assert "secret() { gcloud secrets versions access latest --secret=$PREFIX-$1; }" in RUNBOOK
 
 
 def test_the_runbook_uses_the_names_of_the_manifests_and_outputs(manifests, tf):
     names = {(d["kind"], d["metadata"]["name"]) for d in manifests["production"]}
-    assert ("Job", "migrate") in names and "delete job migrate" in RUNBOOK
-    assert "wait --for=condition=complete job/migrate" in RUNBOOK
+    assert not [n for n in names if n[0] == "Job"] and "delete job" not in RUNBOOK
+    assert "pictolab ml-db upgrade" in RUNBOOK and "-c migrate" in RUNBOOK
     for deployment in ("frontend", "bff", "ml-api"):
         assert ("Deployment", deployment) in names
         assert f"deploy/{deployment}" in RUNBOOK
@@ -67,7 +69,17 @@ def _section(title: str) -> str:
 def test_the_runbook_has_rollback_troubleshooting_and_a_checklist():
     rollback = _section("Rollback")
     assert "kubectl -n pictolab rollout undo deploy/bff" in rollback
-    assert "newTag" in rollback and "point-in-time" in rollback
+    assert "digest:" in rollback and "point-in-time" in rollback
+    # The restore points the proxies at the clone (the instance is named there, not in the URLs),
+    # the rollback is rehearsed, and the restore drilled.
+    assert "CLOUD_SQL_CONNECTION_NAME=$PROJECT:$REGION:$PREFIX-pg-restore" in rollback
+    assert "rollout undo deploy/bff" in rollback and "Drill" in rollback
+    for title, needles in {"Dress rehearsal (the day before, sandbox)": ("bench/venue_day.py --url https://",),
+                           "Scale down (after the event)": ("get scaledobject", "reservations delete"),
+                           "GPU capacity": ("gpu_reservation", "gcfs_config", "Capacity plan", "| event day")}.items():
+        text = _section(title)
+        for needle in needles:
+            assert needle in text, f"{title}: missing {needle!r}"
     for title, needles in {
         "GPU pod Pending": ("describe pod", "NVIDIA_L4_GPUS", "gpu_pool_max_nodes", "nvidia-smi"),
         "Certificate Provisioning": ("describe managedcertificate pictolab", "output -raw ingress_ip",
@@ -105,20 +117,24 @@ def test_the_gpu_smoke_test_checks_the_driver_and_the_ml_api_device(manifests, t
 
 def test_the_alerts_table_names_what_terraform_creates(tf):
     alerts = _section("Alerts")
+    for title, *_ in tf.locals["ml_alerts"].values():
+        assert f"`<prefix>: {title}`" in alerts, title
     for policy in tf.resources["google_monitoring_alert_policy"].values():
+        if policy["display_name"] == "${local.prefix}: ${each.value[0]}":
+            continue
         name = policy["display_name"].replace("${local.prefix}", "<prefix>").replace("${each.key}", "{key}")
         for key in ("frontend", "bff"):
             assert name.format(key=key) in alerts or "{key}" not in name
         assert name.split(": ", 1)[1].replace("{key}", "bff") in alerts, name
-    assert "alert_email" in alerts and "infra/armor.tf" in alerts
+    assert "alert_email" in alerts and "alert_webhook_url" in alerts and "infra/armor.tf" in alerts
 
 
 def test_rollouts_section_matches_the_manifests(manifests):
     rollouts = _section("Rollouts without errors")
     for doc in manifests["production"]:
-        if doc["kind"] == "Deployment":
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"] in ("frontend", "bff", "ml-api"):
             spec = doc["spec"]["template"]["spec"]
             assert f"{spec['terminationGracePeriodSeconds']} s" in rollouts, doc["metadata"]["name"]
             pause = spec["containers"][0]["lifecycle"]["preStop"]["sleep"]["seconds"]
             assert f"pause ({pause} s)" in rollouts
-    assert "wait-for-schema" in RUNBOOK and "python -m bff.schema_version wait" in RUNBOOK
+    assert "python -m bff.schema_version migrate" in RUNBOOK and "`/healthz` (BackendConfig)" in rollouts

@@ -26,16 +26,21 @@ LOAD_BALANCER = "34.120.1.2"       # the GCLB appends "<client>, <its own addres
 
 @pytest.fixture
 def cluster_env(manifests, tmp_path, postgres_url, gcs_storage_url) -> dict[str, str]:
-    (config,) = [d for d in manifests["sandbox"] if d["kind"] == "ConfigMap"
-                 and d["metadata"]["name"].startswith("pictolab-config")]
-    data = dict(config["data"])
+    # The three ConfigMaps the pods read (pictolab-config, pictolab-bff, pictolab-ml).
+    data = {}
+    for prefix in ("pictolab-config-", "pictolab-bff-", "pictolab-ml-"):
+        (config,) = [d for d in manifests["sandbox"] if d["kind"] == "ConfigMap"
+                     and d["metadata"]["name"].startswith(prefix)]
+        data.update(config["data"])
     assert data["PICTOLAB_ENV"] == "production" and data["PICTOLAB_TRUSTED_PROXY_HOPS"] == "2"
     assert VENUE_CLIENT.rsplit(".", 1)[0] in data["PICTOLAB_ALLOWED_CIDRS"]
     data.update({
-        # The Secret pictolab-app (docs/deploy.md step 6), with values as strong as Terraform's.
+        # The Secret pictolab-app (the ExternalSecret, from Secret Manager), as strong as Terraform's.
         "PICTOLAB_SECRET_KEY": secrets.token_hex(32),
         "PICTOLAB_ADMIN_PASSWORD": secrets.token_urlsafe(12),
         "PICTOLAB_DATABASE_URL": postgres_url,
+        # The ML API's queue database: a file here (the IAM login through the proxy cannot exist).
+        "PICTOLAB_ML_DATABASE_URL": f"sqlite:///{tmp_path / 'ml-queue.db'}",
         "PICTOLAB_STORAGE_URL": gcs_storage_url,
         "PICTOLAB_DATA_DIR": str(tmp_path / "data"),
         "PICTOLAB_ML_DEVICE": "cpu",
@@ -75,6 +80,10 @@ def test_services_start_and_admit_only_the_venue_with_the_overlay_config(cluster
                     if k not in ("PICTOLAB_DATABASE_URL", "PICTOLAB_SECRET_KEY", "PICTOLAB_ADMIN_PASSWORD")}
     with ServiceProcess("frontend", frontend_env, ready_path="/healthz") as frontend:
         assert requests.get(frontend.url + "/healthz", timeout=10).status_code == 200
+    # The ml-api pod's init container, then the ML API.
+    ml_migrate = subprocess.run([PICTOLAB, "ml-db", "upgrade"], env=frontend_env, check=False, capture_output=True,
+                                text=True, timeout=120)
+    assert ml_migrate.returncode == 0, ml_migrate.stderr
     with ServiceProcess("ml-api", frontend_env, ready_timeout=300) as ml_api:
         health = requests.post(ml_api.url + "/graphql", json={"query": "{ health { device ready } }"}, timeout=30)
-        assert health.json()["data"]["health"] == {"device": "cpu", "ready": True}
+        assert (health.json().get("data") or {}).get("health") == {"device": "cpu", "ready": True}, health.text

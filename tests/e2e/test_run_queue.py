@@ -192,7 +192,7 @@ def pipeline(tmp_path):
 
     data = tmp_path / "data"
     env = base_env(data, PICTOLAB_ML_LEASE_SECONDS=str(LEASE_SECONDS), PICTOLAB_ML_GPU_CONCURRENCY="1",
-                   PICTOLAB_MIN_PHOTOS_PER_CLASS="2", PICTOLAB_LOG_LEVEL="WARNING")
+                   PICTOLAB_ML_DEEP_EPOCHS="2", PICTOLAB_MIN_PHOTOS_PER_CLASS="2", PICTOLAB_LOG_LEVEL="WARNING")
     replicas = [ServiceProcess("ml-api", env, ready_timeout=240) for _ in range(2)]
     proxy = CountingProxy([r.url for r in replicas])
     bff = ServiceProcess("bff", {**env, "PICTOLAB_ML_API_URL": proxy.url})

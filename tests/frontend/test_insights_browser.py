@@ -174,7 +174,14 @@ def test_a_try_shows_where_the_ai_looked(trained, ipad, stack):
                                     "buffer": crops("gravel", 1, seed=4242)[0]}])
     ipad.get_by_test_id("prediction").wait_for(timeout=60_000)
     overlay = ipad.get_by_test_id("heatmap-overlay")
+    toggle = ipad.get_by_test_id("heatmap-toggle")
+    # The child's photo clean first; the toggle says what a tap will show.
+    expect(overlay).to_have_count(0)
+    assert "どこを みた" in toggle.inner_text()
+    toggle.tap()
     expect(overlay).to_have_attribute("data-drawn", "true")
+    # A spotlight (what the AI ignored is dimmed), not "the red part".
+    assert overlay.get_attribute("data-mode") == "spotlight"
     photo, canvas = ipad.locator(".try-photo").bounding_box(), overlay.bounding_box()
     # Over the photo (inside its 4 px border), not beside it.
     assert abs(canvas["x"] - photo["x"] - 4) <= 1 and abs(canvas["width"] - photo["width"] + 8) <= 1
@@ -183,14 +190,14 @@ def test_a_try_shows_where_the_ai_looked(trained, ipad, stack):
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return [c.width, c.height, n]; }""")
     assert painted[0] >= 7 and painted[1] >= 7 and painted[2] > 0, painted
-    assert "AIが みたところ" in ipad.get_by_test_id("heatmap-explain").inner_text().replace("\n", "")
-    toggle = ipad.get_by_test_id("heatmap-toggle")
+    assert "よく みたよ" in ipad.get_by_test_id("heatmap-explain").inner_text().replace("\n", "")
     assert_big_enough(toggle)
     assert_accessible(ipad, "try with heatmap")
     screenshot_both_languages(ipad, "i12-03-ipad-heatmap")
 
+    assert "もどす" in toggle.inner_text()
     toggle.tap()
     expect(overlay).to_have_count(0)
-    assert toggle.get_attribute("aria-pressed") == "false"
+    assert "どこを みた" in toggle.inner_text()
     toggle.tap()
     expect(ipad.get_by_test_id("heatmap-overlay")).to_have_attribute("data-drawn", "true")

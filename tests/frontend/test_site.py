@@ -11,7 +11,7 @@ from tests.helpers import assert_readiness_shape
 
 SPA_PATHS = ["/", "/join", "/join/Abc_123-xyz", "/class/3", "/class/0123456789abcdef0123456789abcdef", "/train",
              "/try", "/ranking", "/admin", "/admin/workshops/w1", "/admin/workshops/w1/cards",
-             "/admin/workshops/w1/scoreboard", "/admin/groups/g1", "/train/"]
+             "/admin/workshops/w1/scoreboard", "/admin/workshops/w1/projector", "/admin/groups/g1", "/train/"]
 NOT_FOUND_PATHS = ["/nope.js", "/assets/missing.css", "/assets/", "/class/3/extra", "/classes", "/join/a/b",
                    "/admin/workshops", "/admin/unknown", "/index.html", "/assets/../index.html",
                    "/assets/..%2F..%2Fetc%2Fpasswd", "/graphql", "/media/photos/1"]
@@ -125,7 +125,7 @@ def test_spa_routes_match_the_client_router():
     router = (FRONTEND / "src" / "lib" / "router.tsx").read_text()
     client_patterns = re.findall(r'\["\w+", /(.+)/\],$', router, re.MULTILINE)
     server_patterns = [p.pattern for p in SPA_ROUTES]
-    assert len(client_patterns) == len(server_patterns) == 11
+    assert len(client_patterns) == len(server_patterns) == 15
 
     def normalized(pattern: str) -> str:
         return pattern.replace("\\/", "/").replace("(", "").replace(")", "")

@@ -22,6 +22,9 @@ PREDICT = ("mutation($input: PredictInput!) { predict(input: $input) { label con
            "scores { label confidence } } }")
 EVALUATE = ("mutation($input: EvaluateInput!) { evaluate(input: $input) { runId accuracy labels "
             "perClass confusion misclassified { uri label predicted } } }")
+HINTS = ("mutation($input: PhotoHintsInput!) { photoHints(input: $input) { key signature status error "
+         "result { photos { uri codes brightness sharpness duplicateOf } classPairs { a b overlap code } } } }")
+EMBED_PHOTOS = "mutation($input: EmbedPhotosInput!) { embedPhotos(input: $input) { accepted queued } }"
 
 
 def new_id() -> str:
@@ -142,3 +145,50 @@ class MlClient:
 
     def stored_keys(self) -> list[str]:
         return list(self.storage.list(""))
+
+    def hints(self, key: str, signature: str, examples: list[dict], **extra) -> dict:
+        """Ask for a group's photo hints: the job as it stands (QUEUED at first)."""
+        return self.data(HINTS, input={"key": key, "signature": signature, "examples": examples,
+                                       **extra})["photoHints"]
+
+    def wait_hints(self, key: str, signature: str, examples: list[dict], timeout: float = 120, **extra) -> dict:
+        """Ask again until the job is done, as the BFF does (the same signature never requeues)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.hints(key, signature, examples, **extra)
+            if job["status"] in TERMINAL:
+                return job
+            time.sleep(0.1)
+        raise TimeoutError(f"photo hints {key} not finished after {timeout}s: {job}")
+
+    def rows(self, kind: str | None = None) -> list[dict]:
+        return queue_rows(self.service.queue, kind)
+
+
+# ---- the queue, by hand -----------------------------------------------------------------------
+def queue_rows(queue, kind: str | None = None) -> list[dict]:
+    """Every row of the job queue (of one kind), oldest first."""
+    from sqlalchemy import select
+
+    from ml_api.queue import jobs
+
+    statement = select(jobs).order_by(jobs.c.queued_at, jobs.c.id)
+    if kind is not None:
+        statement = statement.where(jobs.c.kind == kind)
+    with queue.engine.connect() as conn:
+        return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+def run_queued(pool) -> int:
+    """Claim and run jobs in this thread until nothing is claimable (a pool built with
+    ``start=False``, or an app made with ``ML_WORKERS: False``): no thread races the test."""
+    batches = 0
+    while claims := pool._next():
+        pool._run(claims)
+        batches += 1
+    return batches
+
+
+def job_kinds(service):
+    """The service's :class:`ml_api.job_kinds.JobKinds` (to swap in a fake trainer)."""
+    return service.workers.handlers["TRAIN"].__self__

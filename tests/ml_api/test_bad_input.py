@@ -1,10 +1,21 @@
-"""Bad input: each a typed GraphQL error (extensions.code), no crash, nothing written."""
+"""Bad input: each a typed GraphQL error (extensions.code), no crash, nothing written: no
+job row and no object."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.ml_api.helpers import EVALUATE, JOB, PREDICT, START, new_id, put_photos, texture_images
+from tests.ml_api.helpers import (
+    EMBED_PHOTOS,
+    EVALUATE,
+    HINTS,
+    JOB,
+    PREDICT,
+    START,
+    new_id,
+    put_photos,
+    texture_images,
+)
 
 CLASSES = ["brick", "grass"]
 
@@ -54,7 +65,8 @@ def test_start_training_rejects_bad_input_and_writes_nothing(ml, photos, case, e
     error = start_error(ml, **fields)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert expected in error["message"]
-    assert ml.stored_keys() == before  # no status.json, no request.json: nothing half-written
+    assert ml.rows() == []  # no job row...
+    assert ml.stored_keys() == before  # ...and no object: nothing half-written
 
 
 def test_unknown_run_is_not_found_everywhere(ml, photos):
@@ -73,7 +85,7 @@ def test_a_missing_photo_is_skipped_not_a_failure(make_ml, photos):
     ml.start(run_id, CLASSES, [*(p.example() for p in photos), {"uri": gone_uri, "label": "grass"}])
     done = ml.wait(run_id, timeout=120)
     assert done["status"] == "SUCCEEDED" and done.get("errorCode") is None
-    assert ml.service.jobs.read_status(run_id)["skippedExamples"] == 1
+    assert ml.service.queue.get(run_id)["result"]["skippedExamples"] == 1
     assert f"runs/{run_id}/model.pt" in ml.stored_keys()
 
 
@@ -121,21 +133,60 @@ def test_repeated_start_training_returns_the_same_run(ml, photos):
     examples = [p.example() for p in photos]
     first = ml.start(run_id, CLASSES, examples, mode="DEEP", epochs=2, imageSize=64)
     again = ml.start(run_id, CLASSES, examples, mode="DEEP", epochs=2, imageSize=64)
-    assert again["runId"] == run_id and again["attempt"] == first["attempt"] == 1
-    assert ml.service.jobs.active_runs() in ([run_id], [])
+    # (attempt 0 while queued, 1 once a worker claimed it)
+    assert again["runId"] == run_id and first["attempt"] <= again["attempt"] <= 1
+    assert [row["id"] for row in ml.rows()] == [run_id]  # one row, however often it is sent
     done = ml.wait(run_id)
-    assert done["status"] == "SUCCEEDED"
+    assert done["status"] == "SUCCEEDED" and done["attempt"] == 1
     finished_again = ml.start(run_id, CLASSES, examples, mode="DEEP", epochs=2, imageSize=64)
     assert finished_again == done  # a finished run is returned as it is, not retrained
 
 
-def test_a_full_queue_answers_unavailable_and_writes_nothing(make_ml, photos):
-    ml = make_ml(app_config={"ML_MAX_PENDING_JOBS": 1}, ml_gpu_concurrency=1)
-    busy = new_id()
-    ml.start(busy, CLASSES, [p.example() for p in photos], mode="DEEP", epochs=2, imageSize=64)
+@pytest.mark.parametrize("case", ["bad runId", "too many runIds"])
+def test_bad_job_queries_are_typed_errors(ml, case):
+    query = "query($ids: [ID!]!) { trainingJobs(runIds: $ids) { runId } }"
+    ids = ["../x"] if case == "bad runId" else [new_id() for _ in range(2001)]
+    assert ml.error_code(query, ids=ids) == "BAD_USER_INPUT"
+    assert ml.data(query, ids=[new_id()])["trainingJobs"] == []  # unknown ids are left out
+
+
+@pytest.mark.parametrize("case", ["hints: label not in classes", "hints: uri outside storage", "hints: no examples",
+                                  "hints: unknown backbone", "hints: repeated class", "embed: uri outside storage",
+                                  "embed: unknown backbone", "delete: empty scope"])
+def test_bad_background_requests_write_no_row_and_no_object(ml, photos, case):
+    """The queue has no size limit to hit (a request is one row, the workers take them in
+    turn); what it guarantees is that a refused request leaves nothing behind."""
+    hints = {"key": new_id(), "signature": "s1", "examples": [p.example() for p in photos]}
+    if case == "hints: label not in classes":
+        operation, variables = HINTS, {"input": {**hints, "classes": ["grass"]}}
+    elif case == "hints: uri outside storage":
+        operation, variables = HINTS, {"input": {**hints, "examples": [{"uri": "file:///etc/passwd", "label": "a"}]}}
+    elif case == "hints: no examples":
+        operation, variables = HINTS, {"input": {**hints, "examples": []}}
+    elif case == "hints: unknown backbone":
+        operation, variables = HINTS, {"input": {**hints, "backbone": "nope"}}
+    elif case == "hints: repeated class":
+        operation, variables = HINTS, {"input": {**hints, "classes": ["brick", "grass", "brick"]}}
+    elif case == "embed: uri outside storage":
+        operation, variables = EMBED_PHOTOS, {"input": {"uris": [photos[0].uri, "file:///etc/passwd"]}}
+    elif case == "embed: unknown backbone":
+        operation, variables = EMBED_PHOTOS, {"input": {"uris": [photos[0].uri], "backbone": "nope"}}
+    else:
+        operation, variables = "mutation($s: String!) { deleteJobs(scope: $s) }", {"s": ""}
     before = ml.stored_keys()
-    body = ml.gql(START, input={"runId": new_id(), "classes": CLASSES, "examples": [p.example() for p in photos]})
-    assert body["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
-    assert [k for k in ml.stored_keys() if not k.startswith(f"runs/{busy}/")] == \
-        [k for k in before if not k.startswith(f"runs/{busy}/")]
-    assert ml.wait(busy)["status"] == "SUCCEEDED"
+    assert ml.error_code(operation, **variables) == "BAD_USER_INPUT"
+    assert ml.rows() == [] and ml.stored_keys() == before
+
+
+def test_a_purged_workshop_takes_no_job_and_writes_nothing(ml, photos):
+    """A request still on its way when its workshop was purged (deleteJobs) is refused."""
+    scope = new_id()
+    assert ml.data("mutation($s: String!) { deleteJobs(scope: $s) }", s=scope)["deleteJobs"] == 0
+    before = ml.stored_keys()
+    examples = [p.example() for p in photos]
+    assert ml.error_code(START, input={"runId": new_id(), "classes": CLASSES, "examples": examples,
+                                       "scope": scope}) == "BAD_USER_INPUT"
+    assert ml.error_code(HINTS, input={"key": new_id(), "signature": "s", "examples": examples,
+                                       "scope": scope}) == "BAD_USER_INPUT"
+    assert ml.error_code(EMBED_PHOTOS, input={"uris": [p.uri for p in photos], "scope": scope}) == "BAD_USER_INPUT"
+    assert ml.rows() == [] and ml.stored_keys() == before

@@ -1,19 +1,18 @@
 """The ML API GraphQL for issue 12: predict's heatmap, trainingJob.analysis (confusing photos,
-per-class sureness) stored with a successful run, and photoHints, with typed errors."""
+per-class sureness) kept in a successful run's row, and photoHints as a job (ask, then ask
+again until it succeeded), with typed errors."""
 
 from __future__ import annotations
 
 from PIL import ImageEnhance
 
-from pictolab.contract.storage_keys import analysis_key
-from tests.ml_api.helpers import new_id, put_photos, texture_images
+from pictolab.contract.storage_keys import run_prefix
+from tests.ml_api.helpers import HINTS, new_id, put_photos, texture_images
 
 ANALYSIS = ("query($runId: ID!) { trainingJob(runId: $runId) { status analysis { method folds threshold "
             "confusing { uri label predicted confidence } perClass { label count sure accuracy } } } }")
 PREDICT_HEATMAP = ("mutation($input: PredictInput!) { predict(input: $input) { label confidence "
                    "heatmap { width height values } } }")
-HINTS = ("mutation($input: PhotoHintsInput!) { photoHints(input: $input) { photos { uri codes brightness "
-         "sharpness duplicateOf } classPairs { a b overlap code } } }")
 
 
 def test_a_run_stores_its_analysis_and_predict_sends_a_heatmap(ml):
@@ -25,7 +24,9 @@ def test_a_run_stores_its_analysis_and_predict_sends_a_heatmap(ml):
     run_id = new_id()
     assert ml.wait(ml.start(run_id, classes, examples)["runId"])["status"] == "SUCCEEDED"
 
-    assert ml.storage.exists(analysis_key(run_id))
+    # The analysis is a column of the run's row: nothing of it is written to storage.
+    assert list(ml.storage.list(run_prefix(run_id))) == [f"runs/{run_id}/model.pt"]
+    assert ml.service.queue.get(run_id)["result"]["analysis"]["folds"] == 5
     job = ml.data(ANALYSIS, runId=run_id)["trainingJob"]
     analysis = job["analysis"]
     assert analysis["folds"] == 5 and "cross-validation" in analysis["method"]
@@ -49,7 +50,8 @@ def test_no_analysis_before_success(ml):
     assert ml.wait(ml.start(run_id, ["brick", "grass", "gravel"], [p.example() for p in photos])["runId"])[
         "status"] == "FAILED"
     assert ml.data(ANALYSIS, runId=run_id)["trainingJob"]["analysis"] is None
-    assert not ml.storage.exists(analysis_key(run_id))
+    assert (ml.service.queue.get(run_id)["result"] or {}).get("analysis") is None
+    assert list(ml.storage.list(run_prefix(run_id))) == []
 
 
 def test_photo_hints(ml):
@@ -58,8 +60,15 @@ def test_photo_hints(ml):
     images.append(images[1].copy())  # the same photo uploaded twice
     labels.append(labels[1])
     photos = put_photos(ml.storage, images, labels)
-    result = ml.data(HINTS, input={"examples": [p.example() for p in photos],
-                                   "classes": ["brick", "grass", "gravel", "sand"]})["photoHints"]
+    examples = [p.example() for p in photos]
+    classes = ["brick", "grass", "gravel", "sand"]
+    key = new_id()
+    job = ml.hints(key, "set-1", examples, classes=classes)
+    assert (job["key"], job["signature"], job["result"]) == (key, "set-1", None)
+    assert job["status"] in ("QUEUED", "RUNNING")  # a background job: answered at once
+    job = ml.wait_hints(key, "set-1", examples, classes=classes)
+    assert job["status"] == "SUCCEEDED" and job["error"] is None, job
+    result = job["result"]
     codes = {row["uri"]: row["codes"] for row in result["photos"]}
     assert [row["uri"] for row in result["photos"]] == [p.uri for p in photos]
     assert "TOO_DARK" in codes[photos[0].uri]
@@ -67,10 +76,19 @@ def test_photo_hints(ml):
     assert result["photos"][1]["duplicateOf"] == [photos[-1].uri]
     assert result["classPairs"] == []  # brick, grass and gravel do not look alike
 
-    # Typed errors: a label outside the classes, a URI outside storage, a missing photo.
-    assert ml.error_code(HINTS, input={"examples": [photos[0].example()], "classes": ["grass"]}) == "BAD_USER_INPUT"
-    assert ml.error_code(HINTS, input={"examples": [{"uri": "file:///etc/passwd", "label": "a"}]}) == "BAD_USER_INPUT"
+    # Typed errors: a label outside the classes, a URI outside storage, no examples, an unknown backbone.
+    assert ml.error_code(HINTS, input={"key": key, "signature": "x", "examples": [photos[0].example()],
+                                       "classes": ["grass"]}) == "BAD_USER_INPUT"
+    assert ml.error_code(HINTS, input={"key": key, "signature": "x",
+                                       "examples": [{"uri": "file:///etc/passwd", "label": "a"}]}) == "BAD_USER_INPUT"
+    assert ml.error_code(HINTS, input={"key": key, "signature": "x", "examples": []}) == "BAD_USER_INPUT"
+    assert ml.error_code(HINTS, input={"key": key, "signature": "x", "examples": [photos[0].example()],
+                                       "backbone": "nope"}) == "BAD_USER_INPUT"
+    # None of them touched the job: it still answers its photo set.
+    assert ml.hints(key, "set-1", examples, classes=classes) == job
+
+    # A photo missing from storage is found by the job, which fails naming it (the BFF asks
+    # again with its new photo set).
     missing = ml.storage.uri("photos/nowhere/gone.jpg")
-    assert ml.error_code(HINTS, input={"examples": [{"uri": missing, "label": "a"}]}) == "BAD_USER_INPUT"
-    assert ml.error_code(HINTS, input={"examples": []}) == "BAD_USER_INPUT"
-    assert ml.error_code(HINTS, input={"examples": [photos[0].example()], "backbone": "nope"}) == "BAD_USER_INPUT"
+    failed = ml.wait_hints(new_id(), "gone", [{"uri": missing, "label": "a"}])
+    assert failed["status"] == "FAILED" and missing in failed["error"] and failed["result"] is None

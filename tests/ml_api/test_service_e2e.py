@@ -1,6 +1,8 @@
 """The real `pictolab ml-api` under gunicorn: readiness, a DEEP run surviving a SIGKILL of
-the whole process (resumed from its checkpoint after a restart), and SIGTERM checkpointing
-within the grace period."""
+the whole process (its lease runs out and the restarted process claims the row and resumes
+from the checkpoint), and SIGTERM checkpointing and releasing the run within the grace
+period. The job's state is its row in the queue database (PICTOLAB_DATA_DIR/ml-queue.db),
+read through trainingJob, or directly while no process is up."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import time
 import pytest
 import requests
 
+from ml_api.queue import JobQueue, open_engine
 from pictolab.storage import open_storage
 from tests.ml_api.helpers import JOB_FIELDS, START, new_id, put_photos, texture_images
 from tests.services import ServiceProcess, base_env
@@ -40,9 +43,23 @@ def wait_until(condition, timeout=120, interval=0.02):
         time.sleep(interval)
 
 
+# Short enough that the restarted process resumes a killed run soon, long enough that a
+# busy 2-core box never lets a live run's lease lapse (renewed every second).
+LEASE_SECONDS = 5
+
+
 @pytest.fixture
 def env(tmp_path):
-    return base_env(tmp_path / "data")
+    return base_env(tmp_path / "data", PICTOLAB_ML_LEASE_SECONDS=str(LEASE_SECONDS))
+
+
+def row(env, run_id) -> dict:
+    """The job's row, read from the queue database itself (no ML API process is up)."""
+    engine = open_engine(f"sqlite:///{env['PICTOLAB_DATA_DIR']}/ml-queue.db")
+    try:
+        return JobQueue(engine).get(run_id)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -64,10 +81,14 @@ def deep_input(storage, run_id, epochs, per_class=8):
 def test_health_and_readiness(env):
     with ServiceProcess("ml-api", env) as ml:
         assert requests.get(ml.url + "/healthz", timeout=5).json() == {"status": "ok"}
-        health = gql(ml, "{ health { device deviceName backbone ready } }")["health"]
+        health = gql(ml, "{ health { device deviceName backbone ready queued running capacity worker "
+                         "oldestQueuedSeconds } }")["health"]
         assert health == {"device": "cpu", "deviceName": health["deviceName"], "backbone": "efficientnet_lite0",
-                          "ready": True}
+                          "ready": True, "queued": 0, "running": 0, "capacity": 2, "worker": health["worker"],
+                          "oldestQueuedSeconds": 0.0}
         assert health["deviceName"]
+        host, pid = health["worker"].rsplit(":", 1)
+        assert host and int(pid) != os.getpid()  # the gunicorn worker's pid
 
 
 def test_deep_run_resumes_after_the_process_is_killed(env, storage):
@@ -78,21 +99,24 @@ def test_deep_run_resumes_after_the_process_is_killed(env, storage):
     try:
         first = gql(ml, START, input=request)["startTraining"]
         again = gql(ml, START, input=request)["startTraining"]
-        assert again["runId"] == first["runId"] == run_id and again["attempt"] == 1
+        assert again["runId"] == first["runId"] == run_id and again["attempt"] <= 1
 
         wait_until(lambda: storage.exists(checkpoint))
         ml.kill()  # SIGKILL, master and worker: a GPU node terminated by host maintenance
-        died = storage.get_json(f"runs/{run_id}/status.json")
-        # status.json says the epochs trained; the checkpoint of the last one may still have
-        # been uploading (it is written in the background while the next epoch trains).
-        assert died["status"] == "RUNNING" and (died["epoch"] or 0) < epochs, died
+        died = row(env, run_id)
+        # The row still says RUNNING under the dead process's claim, until its lease runs
+        # out. It says the epochs trained; the checkpoint of the last one may still have been
+        # uploading (it is written in the background while the next epoch trains).
+        assert died["status"] == "RUNNING" and died["claim"] and (died["epoch"] or 0) < epochs, died
+        assert died["attempt"] == 1
 
-        ml.start()  # a new process, same storage (same host: it sees the old owner is dead)
+        ml.start()  # a new process on the same queue and storage: it claims the expired row
         resumed = gql(ml, START, input=request)["startTraining"]
-        assert resumed["runId"] == run_id and resumed["attempt"] == 2
+        assert resumed["runId"] == run_id  # (idempotent: the row is there, nothing is queued again)
         wait_until(lambda: job(ml, run_id)["status"] in ("SUCCEEDED", "FAILED"), timeout=180, interval=0.2)
         done = job(ml, run_id)
         assert done["status"] == "SUCCEEDED", done["error"]
+        assert done["attempt"] == 2 and done["worker"] != died["worker"]
         assert done["resumedFromEpoch"] >= max(1, (died["epoch"] or 0) - 1)
         assert done["epochsRun"] == epochs - done["resumedFromEpoch"] < epochs  # fewer than a fresh run
         assert done["epoch"] == epochs and not storage.exists(checkpoint)
@@ -116,11 +140,13 @@ def test_sigterm_checkpoints_and_exits_within_the_grace_period(env, storage):
             pytest.fail("ml-api did not exit within the grace period")
         elapsed = time.monotonic() - started
         assert returncode == 0, ml.log_tail()
-        status = storage.get_json(f"runs/{run_id}/status.json")
-        assert status["status"] == "QUEUED" and status["interrupted"] is True, status
-        assert status["heartbeat"] is None
+        # Released: QUEUED and claimable at once by any replica (no lease to wait out).
+        released = row(env, run_id)
+        assert released["status"] == "QUEUED" and released["interrupted"] is True, released
+        assert released["claim"] is None and released["lease_until"] is None
+        assert 1 <= released["epoch"] < 40
         assert storage.exists(f"runs/{run_id}/checkpoint.pt")
-        assert "training interrupted; resumable" in ml.log_tail(200)
+        assert "training interrupted; released for another worker" in ml.log_tail(200)
         print(f"SIGTERM to exit: {elapsed:.2f}s")
     finally:
         ml.stop(timeout=30)

@@ -58,7 +58,7 @@ def test_every_factory_reads_config_the_same_way(service, tmp_path, monkeypatch)
             factory({**config, "not_a_setting": 1})
     finally:
         if service == "ml_api":
-            app.extensions["ml_api"].jobs.shutdown(wait=True)
+            app.extensions["ml_api"].shutdown(wait=True)
         if service == "bff":
             app.extensions["pictolab.engine"].dispose()
 

@@ -176,3 +176,25 @@ def test_fragments_cannot_multiply_fields_past_the_limit(client):
     assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     cyclic = "{ ...C } fragment C on Query { node { ...C } }"  # reported by the spec rule, not a hang
     assert post(client, cyclic).get_json()["errors"]
+
+
+def test_multipart_operations_get_the_json_cap(client):
+    import io
+
+    # The query alone is over the cap: refused while werkzeug reads it, never parsed.
+    aliases = " ".join(f"a{i}: hello" for i in range(MAX_JSON_BYTES // 8))
+    ops = {"query": "mutation($f: Upload!) { size(file: $f) " + aliases + " }", "variables": {"f": None}}
+    response = multipart(client, ops, {"0": ["variables.f"]}, {"0": (io.BytesIO(b"12345"), "a.jpg")})
+    assert response.status_code == 413
+    assert response.get_json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_multipart_without_a_file_part_is_refused_before_parsing(client, monkeypatch):
+    from pictolab.graphql import PictolabGraphQLView
+
+    parsed = []
+    monkeypatch.setattr(PictolabGraphQLView, "parse_multipart", lambda self, request: parsed.append(1) or {})
+    response = multipart(client, {"query": "{ hello }"}, {}, {})
+    assert response.status_code == 400
+    assert response.get_json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert parsed == []

@@ -20,6 +20,11 @@ TOKEN = "q2VbUeXv0pYl1J5bO3nJmBKxD7X3i3eF8aYg2Kd1w5c"
     (f"/join/{TOKEN}/", "/join/[redacted]/"),
     (f"/join/{TOKEN}/extra", "/join/[redacted]/extra"),
     ("/join", "/join"),
+    # Percent-encoded or upper-case spellings reach the same route: redacted all the same.
+    (f"/%6Aoin/{TOKEN}", "/join/[redacted]"),
+    (f"/%6a%6F%69%6e%2F{TOKEN}", "/join/[redacted]"),
+    (f"/JOIN/{TOKEN}", "/join/[redacted]"),
+    ("/joint/abc", "/joint/abc"),
     ("/graphql", "/graphql"),
     ("/media/photos/abc", "/media/photos/abc"),
 ])
@@ -59,8 +64,12 @@ def test_every_json_line_is_redacted_whoever_logs_it():
     try:
         access.info('%(h)s "%(r)s" %(s)s', {"h": "10.0.0.1", "r": f"GET /join/{TOKEN}?x=1 HTTP/1.1", "s": "200"})
         access.info("referer %s", f"http://venue.example/join/{TOKEN}")
+        # The request line as sent: an encoded path is not decoded before gunicorn logs it.
+        access.info('%(h)s "%(r)s" %(s)s', {"h": "10.0.0.1", "r": f"GET /%6Aoin/{TOKEN} HTTP/1.1", "s": "200"})
+        access.info('%(h)s "%(r)s" %(s)s', {"h": "10.0.0.1", "r": f"GET /%6a%6f%69%6e%2f{TOKEN} HTTP/1.1",
+                                            "s": "404"})
     finally:
         access.removeHandler(handler)
     output = stream.getvalue()
     assert TOKEN not in output
-    assert output.count("/join/[redacted]") == 2
+    assert output.count("/join/[redacted]") == 4

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def test_service_name_from_the_factory():
     assert set(config["loggers"]) == {"gunicorn.error", "gunicorn.access"}
 
 
+CARD_TOKEN = "q2VbUeXv0pYl1J5bO3nJmBKxD7X3i3eF8aYg2Kd1w5c"
+
+
 def test_a_running_service_writes_gunicorn_lines_as_json(tmp_path):
     port = _free_port()
     # accesslog "-" turns gunicorn's access log on (the services keep it off and log their
@@ -53,6 +57,12 @@ def test_a_running_service_writes_gunicorn_lines_as_json(tmp_path):
                 except OSError:
                     assert time.monotonic() < deadline, stderr_path.read_text()
                     time.sleep(0.1)
+            # A card's path with the route percent-encoded: gunicorn logs the request line as
+            # sent, and it must still not show the token.
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/%6Aoin/{CARD_TOKEN}", timeout=5).close()
+            except urllib.error.HTTPError:
+                pass  # the test app has no such route: only the log line matters
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
@@ -73,3 +83,5 @@ def test_a_running_service_writes_gunicorn_lines_as_json(tmp_path):
     assert all(r["service"] == "tests" for r in by_logger["gunicorn.error"])
     access = by_logger["gunicorn.access"]
     assert any("/healthz" in r["message"] for r in access), access
+    assert CARD_TOKEN not in stderr_path.read_text()
+    assert any("/join/[redacted]" in r["message"] for r in access), access

@@ -1,14 +1,15 @@
-"""issue 17 (per-workshop allowed networks)
+"""Per-workshop allowed networks: workshops.allowed_networks (a JSON list of CIDR strings; NULL:
+the global PICTOLAB_ALLOWED_CIDRS applies).
 
 Revision ID: 0010_workshop_networks
 Revises: 0009_model_export
 Create Date: 2026-12-04
 
-Placeholder in the chain (no-op until its work lands), so parallel work can add columns
-without splitting Alembic's head.
+Additive only (a nullable column), so the previous release runs on it.
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = '0010_workshop_networks'
 down_revision = '0009_model_export'
@@ -17,8 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column("workshops", sa.Column(
+        "allowed_networks", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    # A plain DROP COLUMN (SQLite >= 3.35 has it): no batch copy of the table (see 0007).
+    op.drop_column("workshops", "allowed_networks")

@@ -1,14 +1,15 @@
-"""issue 23 (hidden scores, announcements, kept photos)
+"""running the day: hidden scores and announcements on workshops, kept photos
 
 Revision ID: 0013_run_the_day
 Revises: 0012_play
 Create Date: 2026-12-04
 
-Placeholder in the chain (no-op until its work lands), so parallel work can add columns
-without splitting Alembic's head.
+workshops.scores_hidden (no score reaches a group until the reveal), workshops.announcement,
+announcement_freeze, announcement_at (the instructors' message on every iPad), and
+photos.kept_at (a photo its group kept although its AI doubted it: not flagged again).
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0013_run_the_day'
 down_revision = '0012_play'
@@ -17,8 +18,21 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('workshops') as batch:
+        batch.add_column(sa.Column('scores_hidden', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.add_column(sa.Column('announcement', sa.String(length=200), nullable=True))
+        batch.add_column(sa.Column('announcement_freeze', sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
+        batch.add_column(sa.Column('announcement_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('photos') as batch:
+        batch.add_column(sa.Column('kept_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    # Plain DROP COLUMN, not a batch: a batch on SQLite copies the table and drops the old
+    # one, and dropping `workshops` or `photos` would cascade (foreign_keys=ON) to their rows.
+    op.drop_column('photos', 'kept_at')
+    op.drop_column('workshops', 'announcement_at')
+    op.drop_column('workshops', 'announcement_freeze')
+    op.drop_column('workshops', 'announcement')
+    op.drop_column('workshops', 'scores_hidden')

@@ -6,6 +6,7 @@ import { Spinner } from "../lib/ui";
 import { AdminError } from "./AdminError";
 import { at, AT } from "./adminText";
 import { QrCode } from "./QrCode";
+import { TakeHomeCards } from "./TakeHome";
 import { useAdminWorkshop } from "./useAdminWorkshop";
 
 export default function CardsPage({ workshopId, onError }: { workshopId: string; onError: (err: unknown) => void }) {
@@ -28,6 +29,8 @@ export default function CardsPage({ workshopId, onError }: { workshopId: string;
           <article key={group.id} className="login-card" data-testid="login-card" data-group-id={group.id}
                    style={group.color ? { borderColor: group.color } : undefined}>
             <h2 className="login-card-head">
+              {/* The number the instructors' table and projector use for this group. */}
+              {group.number != null && <span className="login-card-number" data-testid="card-number">{group.number}</span>}
               <span className="login-card-emoji" aria-hidden="true">{group.emoji}</span>
               <span className="login-card-name">{group.name}</span>
             </h2>
@@ -37,6 +40,7 @@ export default function CardsPage({ workshopId, onError }: { workshopId: string;
           </article>
         ))}
       </div>
+      <TakeHomeCards workshop={workshop} />
     </main>
   );
 }

@@ -9,6 +9,7 @@ import { AT } from "./adminText";
 import { Spinner } from "../lib/ui";
 import { AdminError } from "./AdminError";
 import { groupDetail, knownClass, type GroupDetail, type GroupRun } from "./adminApi";
+import { GroupScratchPanel } from "./TakeHome";
 
 function nameOf(classId: string): string {
   const cls = knownClass(classId);
@@ -143,6 +144,7 @@ export function GroupDetailPage({ groupId, onError }: { groupId: string; onError
       </div>
       {run && <section className="card"><h2><AT k="confusionTitle" /></h2><ConfusionMatrix run={run} /></section>}
       {run && <RunInsights run={run} />}
+      <GroupScratchPanel groupId={groupId} />
     </div>
   );
 }

@@ -1,16 +1,20 @@
 // Projector mode: large type, refreshed every 2 s. Rows slide to their new rank (FLIP), a
 // new or improved score flashes, and prefers-reduced-motion turns both into a still
 // outline. Type sizes are in vw so they scale with the projected width (docs/classroom.md).
-import { useCallback, useLayoutEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { loadScoreboard, percent, type ScoreboardRow } from "../lib/api";
 import { useLang } from "../lib/i18n";
 import { usePolling } from "../lib/usePolling";
 import { AdminError } from "./AdminError";
 import { loadWorkshop, type AdminWorkshop } from "./adminApi";
 import { at, AT } from "./adminText";
+import { loadDayState } from "./dayApi";
+import { revealOrder, scoreboardLayout } from "./scoreboardLayout";
 
 const REFRESH_MS = 2000;
 const SLIDE_MS = 700;
+/** The reveal, from last place up: one more row every this often. */
+export const REVEAL_STEP_MS = 1200;
 
 type Change = { moved?: "up" | "down"; improved?: boolean };
 
@@ -42,10 +46,20 @@ export function ScoreboardPage({ workshopId }: { workshopId: string }) {
   const lastTops = useRef(new Map<string, number>());
   const lastRows = useRef<Map<string, ScoreboardRow> | null>(null);
   const [changes, setChanges] = useState<Record<string, Change>>({});
+  // Hidden: the rows in card order with no score; revealing: how many rows, from last place
+  // up, are shown so far (null: not revealing).
+  const [hidden, setHidden] = useState(false);
+  const [revealed, setRevealed] = useState<number | null>(null);
+  const wasHidden = useRef<boolean | null>(null);
 
   const refresh = useCallback(async () => {
     try {
       if (!workshop) setWorkshop(await loadWorkshop(workshopId));
+      const day = await loadDayState(workshopId);
+      setHidden(day.scoresHidden);
+      // Hidden -> shown while this screen watched: the reveal runs from last place up.
+      if (wasHidden.current === true && !day.scoresHidden) setRevealed(0);
+      wasHidden.current = day.scoresHidden;
       const next = await loadScoreboard(workshopId);
       setChanges(scoreChanges(lastRows.current, next));
       lastRows.current = new Map(next.map((row) => [row.group.id, row]));
@@ -81,17 +95,45 @@ export function ScoreboardPage({ workshopId }: { workshopId: string }) {
     lastTops.current = tops;
   }, [rows]);
 
+  useEffect(() => {
+    if (revealed === null) return;
+    if (revealed >= rows.length) {
+      const done = window.setTimeout(() => setRevealed(null), REVEAL_STEP_MS);
+      return () => window.clearTimeout(done);
+    }
+    const step = window.setTimeout(() => setRevealed(revealed + 1), REVEAL_STEP_MS);
+    return () => window.clearTimeout(step);
+  }, [revealed, rows.length]);
+
   const best = rows.reduce((max, r) => Math.max(max, r.testAccuracy ?? 0), 0);
+  const shown = revealOrder(rows, hidden, revealed);
+  const layout = scoreboardLayout(shown.length);
   return (
-    <main className="scoreboard" data-testid="scoreboard">
+    <main className={`scoreboard${layout.columns > 1 ? " scoreboard-compact" : ""}`} data-testid="scoreboard"
+          data-hidden={hidden} data-revealing={revealed !== null} style={layout.style}>
       <header className="scoreboard-head">
         <h1>🏆 {workshop?.title ?? "PictoLab"}</h1>
         <span className="scoreboard-phase">{workshop && <AT k={`phase${workshop.phase}`} />}</span>
       </header>
       <AdminError error={error} />
+      {hidden && <p className="scoreboard-hidden-note" data-testid="scores-hidden-note"><AT k="scoreboard" /> 🤫</p>}
       <ol className="scoreboard-rows">
-        {rows.map((row) => {
-          const change = changes[row.group.id];
+        {shown.map(({ row, masked }) => {
+          if (masked) {
+            // Not revealed yet: a place, but not who holds it.
+            return (
+              <li key={`slot-${row.rank}`} className="scoreboard-row scoreboard-slot" data-testid="scoreboard-slot"
+                  data-rank={row.rank}>
+                <span className="sb-rank">{row.rank}</span>
+                <span className="sb-emoji" aria-hidden="true">❔</span>
+                <span className="sb-name">？？？</span>
+                <span className="sb-bar" aria-hidden="true" />
+                <span className="sb-score">?</span>
+                <span className="sb-photos" />
+              </li>
+            );
+          }
+          const change = hidden ? undefined : changes[row.group.id];
           const classes = ["scoreboard-row", `rank-${row.rank}`];
           if (change?.moved) classes.push(`moved-${change.moved}`);
           if (change?.improved) classes.push("improved");
@@ -103,14 +145,19 @@ export function ScoreboardPage({ workshopId }: { workshopId: string }) {
                   else rowRefs.current.delete(row.group.id);
                 }}>
               {/* No medal without a score: an untrained group is listed, not placed. */}
-              <span className="sb-rank" aria-label={`${at("rank", lang)} ${row.rank}`}>
-                {row.testAccuracy == null ? "–" : row.rank <= 3 ? ["🥇", "🥈", "🥉"][row.rank - 1] : row.rank}
-              </span>
+              {hidden ? (
+                // While hidden the order is the cards' order, and no place is shown.
+                <span className="sb-rank sb-number" aria-label={`No. ${row.group.number ?? ""}`}>{row.group.number ?? "–"}</span>
+              ) : (
+                <span className="sb-rank" aria-label={`${at("rank", lang)} ${row.rank}`}>
+                  {row.testAccuracy == null ? "–" : row.rank <= 3 ? ["🥇", "🥈", "🥉"][row.rank - 1] : row.rank}
+                </span>
+              )}
               <span className="sb-emoji" aria-hidden="true">{row.group.emoji}</span>
               <span className="sb-name">{row.group.name}</span>
               <span className="sb-bar" aria-hidden="true"><span className="sb-bar-fill"
-                style={{ width: `${best ? Math.round(((row.testAccuracy ?? 0) / Math.max(best, 0.0001)) * 100) : 0}%`, background: row.group.color ?? undefined }} /></span>
-              <span className="sb-score" data-testid="scoreboard-score">{percent(row.testAccuracy)}</span>
+                style={{ width: `${best && !hidden ? Math.round(((row.testAccuracy ?? 0) / Math.max(best, 0.0001)) * 100) : 0}%`, background: row.group.color ?? undefined }} /></span>
+              <span className="sb-score" data-testid="scoreboard-score">{hidden ? "?" : percent(row.testAccuracy)}</span>
               <span className="sb-photos">📷 {row.photoCount}<span className="visually-hidden"> <AT k="photosShort" /></span></span>
             </li>
           );

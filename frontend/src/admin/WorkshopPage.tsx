@@ -1,48 +1,27 @@
 // One workshop: phase control, groups (cards, detail), hidden test photos, the class-wide
 // chart, photo moderation and the purge.
 import { lazy, Suspense, useCallback, useEffect, useState, type ChangeEvent } from "react";
-import type { Phase, Photo } from "../lib/api";
+import type { Photo } from "../lib/api";
 import { classLabel } from "../lib/classes";
 import { downscalePhoto } from "../lib/downscale";
 import { useLang } from "../lib/i18n";
 import { Link, navigate } from "../lib/router";
 import { ProgressBar, Spinner } from "../lib/ui";
 import {
-  adminDeletePhoto, adminPhotos, PHASES, purgeWorkshop, setPhase, testPhotoCounts, uploadTestPhoto, type AdminWorkshop,
+  adminDeletePhoto, adminPhotos, purgeWorkshop, testPhotoCounts, uploadTestPhoto, type AdminWorkshop,
 } from "./adminApi";
+import { OwnersPanel } from "./AccountPages";
+import { NetworksPanel } from "./NetworksPanel";
 import { AdminError } from "./AdminError";
+import { GroupActivityTable } from "./GroupActivityTable";
+import { PhaseStepper } from "./PhaseStepper";
+import { PlayPanel } from "./PlayPanel";
+import { TestPhotoGallery } from "./TestPhotoGallery";
+import { DT } from "./dayText";
 import { at, AT } from "./adminText";
 import { useAdminWorkshop } from "./useAdminWorkshop";
 
 const ExperimentChart = lazy(() => import("./ExperimentChart"));
-
-function PhaseControl({ workshop, onChange, onError }: {
-  workshop: AdminWorkshop; onChange: (phase: Phase) => void; onError: (err: unknown) => void;
-}) {
-  const [busy, setBusy] = useState(false);
-  const lang = useLang();
-  const choose = async (phase: Phase) => {
-    setBusy(true);
-    try {
-      onChange(await setPhase(workshop.id, phase));
-    } catch (err) {
-      onError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <div className="phase-control" role="group" aria-label={at("phase", lang)} data-testid="phase-control">
-      {PHASES.map((phase) => (
-        <button key={phase} type="button" disabled={busy} data-testid={`phase-${phase}`}
-                className={`phase-button${workshop.phase === phase ? " phase-current" : ""}`}
-                aria-pressed={workshop.phase === phase} onClick={() => choose(phase)}>
-          <AT k={`phase${phase}`} />
-        </button>
-      ))}
-    </div>
-  );
-}
 
 function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (err: unknown) => void }) {
   const [sent, setSent] = useState<Record<string, number>>({});
@@ -51,6 +30,7 @@ function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (
   }, [workshop.id]);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [version, setVersion] = useState(0);  // the gallery reloads after each batch
   const lang = useLang();
   const upload = async (classId: string, event: ChangeEvent<HTMLInputElement>) => {
     const files = [...(event.target.files ?? [])];
@@ -68,6 +48,7 @@ function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (
       setProgress({ done: index + 1, total: files.length });
     }
     setProgress(null);
+    setVersion((v) => v + 1);
   };
   return (
     <section className="card" data-testid="test-photos">
@@ -94,6 +75,8 @@ function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (
       </ul>
       {progress && <ProgressBar value={progress.total ? progress.done / progress.total : 0} label={at("testPhotos", lang)} />}
       <AdminError error={error} onClose={() => setError(null)} />
+      <TestPhotoGallery workshopId={workshop.id} classes={workshop.classes} version={version}
+                        onDeleted={(photo) => setSent((current) => ({ ...current, [photo.classId]: Math.max(0, (current[photo.classId] ?? 1) - 1) }))} />
     </section>
   );
 }
@@ -194,10 +177,12 @@ export function WorkshopPage({ workshopId, onError }: { workshopId: string; onEr
         <div className="workshop-links">
           <Link to={`/admin/workshops/${workshop.id}/cards`} className="small-button" data-testid="cards-link">🖨️ <AT k="qrCards" /></Link>
           <Link to={`/admin/workshops/${workshop.id}/scoreboard`} className="small-button" data-testid="scoreboard-link">📽️ <AT k="scoreboard" /></Link>
+          <Link to={`/admin/workshops/${workshop.id}/projector`} className="small-button" data-testid="projector-link">🎛️ <DT k="projector" /></Link>
         </div>
       </div>
-      <PhaseControl workshop={workshop} onChange={(phase) => setWorkshop({ ...workshop, phase })} onError={report} />
+      <PhaseStepper workshop={workshop} onChange={(phase) => setWorkshop({ ...workshop, phase })} onError={report} />
       <AdminError error={error} onClose={() => setError(null)} />
+      <GroupActivityTable workshopId={workshop.id} classes={workshop.classes} />
       <div className="admin-columns">
         <section className="card" data-testid="groups">
           <h2><AT k="groups" /></h2>
@@ -218,7 +203,10 @@ export function WorkshopPage({ workshopId, onError }: { workshopId: string; onEr
         <h2><AT k="chartTitle" /></h2>
         <Suspense fallback={<Spinner />}><ExperimentChart workshopId={workshop.id} /></Suspense>
       </section>
+      <PlayPanel workshopId={workshop.id} onError={onError} />
       <Moderation workshop={workshop} />
+      <OwnersPanel workshopId={workshop.id} onError={onError} />
+      <NetworksPanel workshopId={workshop.id} />
       <Purge workshop={workshop} />
     </div>
   );

@@ -29,10 +29,90 @@ export function knownClass(id: string): WorkshopClass | undefined {
   return classNames.get(id);
 }
 
-export async function adminLogin(password: string): Promise<boolean> {
+/** No email (empty): the first org admin, whose password `pictolab up` prints. */
+export async function adminLogin(password: string, email?: string): Promise<boolean> {
   const data = await gql<{ adminLogin: boolean }>(
-    "mutation AdminLogin($password: String!) { adminLogin(password: $password) }", { password });
+    "mutation AdminLogin($email: String, $password: String!) { adminLogin(email: $email, password: $password) }",
+    { password, email: email?.trim() ? email.trim() : null });
   return data.adminLogin;
+}
+
+export async function logoutAdmin(): Promise<void> {
+  await gql("mutation Logout { logout }");
+}
+
+export interface InstructorInfo { id: string; email: string; isOrgAdmin: boolean; locked: boolean; hasPassword: boolean; createdAt?: string }
+export interface AdminSessionInfo { id: string; createdAt: string; userAgent: string | null; current: boolean }
+
+/** Who is signed in on this device (null: nobody). Asking also gets this browser its
+ * device id, which its sign-in attempts are counted by. */
+export async function whoAmI(): Promise<InstructorInfo | null> {
+  const data = await gql<{ isAdmin: boolean; currentInstructor: InstructorInfo | null }>(
+    "query WhoAmI { isAdmin currentInstructor { id email isOrgAdmin locked hasPassword } }");
+  return data.isAdmin ? data.currentInstructor : null;
+}
+
+export async function listInstructors(): Promise<InstructorInfo[]> {
+  const data = await gql<{ instructors: InstructorInfo[] }>(
+    "query Instructors { instructors { id email isOrgAdmin locked hasPassword createdAt } }");
+  return data.instructors;
+}
+
+/** A one-time URL (72 h) for the invitee to set a password. */
+export async function inviteInstructor(email: string, orgAdmin = false): Promise<string> {
+  const data = await gql<{ inviteInstructor: string }>(
+    "mutation Invite($email: String!, $orgAdmin: Boolean) { inviteInstructor(email: $email, orgAdmin: $orgAdmin) }",
+    { email, orgAdmin });
+  return data.inviteInstructor;
+}
+
+export async function unlockInstructor(email: string): Promise<void> {
+  await gql("mutation Unlock($email: String!) { unlockInstructor(email: $email) { id locked } }", { email });
+}
+
+/** A one-time URL (72 h) where the instructor sets a new password; unlocks the account too. */
+export async function resetInstructorPassword(email: string): Promise<string> {
+  const data = await gql<{ resetInstructorPassword: string }>(
+    "mutation Reset($email: String!) { resetInstructorPassword(email: $email) }", { email });
+  return data.resetInstructorPassword;
+}
+
+export async function acceptInvite(token: string, password: string): Promise<boolean> {
+  const data = await gql<{ acceptInvite: boolean }>(
+    "mutation Accept($token: String!, $password: String!) { acceptInvite(token: $token, password: $password) }",
+    { token, password });
+  return data.acceptInvite;
+}
+
+export async function changePassword(currentPassword: string, newPassword: string): Promise<boolean> {
+  const data = await gql<{ changePassword: boolean }>(
+    `mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
+       changePassword(currentPassword: $currentPassword, newPassword: $newPassword) }`,
+    { currentPassword, newPassword });
+  return data.changePassword;
+}
+
+export async function listAdminSessions(): Promise<AdminSessionInfo[]> {
+  const data = await gql<{ adminSessions: AdminSessionInfo[] }>(
+    "query Sessions { adminSessions { id createdAt userAgent current } }");
+  return data.adminSessions;
+}
+
+export async function endAdminSession(id: string): Promise<void> {
+  await gql("mutation EndSession($id: ID!) { endAdminSession(id: $id) }", { id });
+}
+
+export async function addWorkshopOwner(workshopId: string, email: string): Promise<string[]> {
+  const data = await gql<{ addWorkshopOwner: { owners: string[] } | null }>(
+    "mutation AddOwner($workshopId: ID!, $email: String!) { addWorkshopOwner(workshopId: $workshopId, email: $email) { id owners } }",
+    { workshopId, email });
+  return data.addWorkshopOwner?.owners ?? [];
+}
+
+export async function workshopOwners(workshopId: string): Promise<string[]> {
+  const data = await gql<{ workshop: { owners: string[] } | null }>(
+    "query Owners($id: ID) { workshop(id: $id) { id owners } }", { id: workshopId });
+  return data.workshop?.owners ?? [];
 }
 
 export async function listWorkshops(): Promise<AdminWorkshop[]> {
@@ -40,7 +120,7 @@ export async function listWorkshops(): Promise<AdminWorkshop[]> {
   return data.workshops;
 }
 
-const WORKSHOP_FIELDS = "id title phase minPhotosPerClass classes { id name emoji } groups { id name emoji color loginUrl photoCount }";
+const WORKSHOP_FIELDS = "id title phase minPhotosPerClass scoresHidden classes { id name emoji } groups { id name emoji color number loginUrl photoCount }";
 
 export async function loadWorkshop(id: string): Promise<AdminWorkshop> {
   const data = await gql<{ workshop: AdminWorkshop | null }>(

@@ -32,9 +32,11 @@ function PendingPhoto({ item }: { item: QueueItemView }) {
 
 // Photo hints (computed by the BFF shortly after an upload): a badge on the photo, and one
 // friendly sentence per kind above the photos.
-const PHOTO_HINTS = ["TOO_DARK", "BLURRY", "NEAR_DUPLICATE"] as const;
-const HINT_ICONS: Record<string, string> = { TOO_DARK: "🌙", BLURRY: "💨", NEAR_DUPLICATE: "👯" };
-const HINTS_REFRESH_MS = 5000;
+const PHOTO_HINTS = ["TOO_DARK", "BLURRY", "NEAR_DUPLICATE", "SAME_BACKGROUND"] as const;
+const HINT_ICONS: Record<string, string> = { TOO_DARK: "🌙", BLURRY: "💨", NEAR_DUPLICATE: "👯", SAME_BACKGROUND: "🖼️" };
+// 10 s: a hint waits for the ML API's analysis anyway; each look is two requests (hints and
+// photos), and 30 iPads share one venue address under Cloud Armor's limit (bench/polling.py).
+const HINTS_REFRESH_MS = 10000;
 
 function PhotoHintBadges({ hints }: { hints: string[] }) {
   const lang = useLang();
@@ -201,7 +203,7 @@ export function ClassPage({ classId }: { classId: string }) {
           {sentHints.map((hint) => (
             <li key={hint} className="banner banner-info" data-testid="class-hint" data-code={hint}>
               <span className="banner-icon" aria-hidden="true">{HINT_ICONS[hint]}</span>
-              <span className="banner-text"><T k={`hint${hint}` as StringKey} /></span>
+              <span className="banner-text"><T k={`hint${hint}` as StringKey} vars={{ label: classDisplayName(cls, index) }} /></span>
             </li>
           ))}
           {classPairs.map((pair) => (
@@ -215,7 +217,11 @@ export function ClassPage({ classId }: { classId: string }) {
         </ul>
       )}
       <h2><T k="uploadedPhotos" /></h2>
-      {sent.length === 0 ? <p className="muted"><T k="noPhotosYet" /></p> : (
+      {sent.length === 0 ? (
+        <p className="muted" data-testid="no-sent-photos">
+          {pending.length > 0 ? <T k="pendingCount" vars={{ n: pending.length }} /> : <T k="noPhotosYet" />}
+        </p>
+      ) : (
         <div className="thumb-grid" data-testid="sent-grid">
           {sent.map((photo) => (
             <SentPhoto key={photo.id} photo={photo}

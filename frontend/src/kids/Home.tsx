@@ -24,10 +24,18 @@ export function Home() {
     if (!performance.getEntriesByName(HOME_READY_MARK).length) performance.mark(HOME_READY_MARK);
   }, []);
   const pending = useQueueSnapshot(queue).items;
+  const enough = workshop.classes.length > 0 && workshop.classes.every(
+    (cls) => photos.filter((p) => p.classId === cls.id).length >= workshop.minPhotosPerClass);
   return (
     <section data-testid="home-ready">
       <h1 className="screen-title"><T k="homeTitle" /></h1>
       <p className="lead"><T k="homeHint" vars={{ min: workshop.minPhotosPerClass }} /></p>
+      {enough && (
+        // Every class is ready: the next step is one big tap away.
+        <Link to="/train" className="big-button go-train-button" data-testid="home-go-train">
+          <T k="homeGoTrain" />
+        </Link>
+      )}
       <div className="class-grid">
         {workshop.classes.map((cls, index) => {
           const sent = photos.filter((p) => p.classId === cls.id).length;

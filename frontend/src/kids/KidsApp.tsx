@@ -8,6 +8,7 @@ import { Home } from "./Home";
 import { ClassPage } from "./ClassPage";
 import { KidsSessionProvider, useKidsSession } from "./session";
 import { ScanCardScreen } from "./Join";
+import { AnnouncementView, LockedScreen, PhaseBanner, tabOpen, type StepTab } from "./DayOverlay";
 
 const TrainPage = lazy(() => import("./TrainPage"));
 const TryPage = lazy(() => import("./TryPage"));
@@ -27,26 +28,35 @@ function Header() {
 }
 
 function TabBar({ current }: { current: string }) {
+  const { workshop } = useKidsSession();
   const tabs = [
-    { to: "/", name: "home", icon: "📷", label: "navHome" as const },
-    { to: "/train", name: "train", icon: "🧠", label: "navTrain" as const },
-    { to: "/try", name: "try", icon: "🔍", label: "navTry" as const },
-    { to: "/ranking", name: "ranking", icon: "🏆", label: "navRanking" as const },
+    { to: "/", name: "home" as StepTab, icon: "📷", label: "navHome" as const },
+    { to: "/train", name: "train" as StepTab, icon: "🧠", label: "navTrain" as const },
+    { to: "/try", name: "try" as StepTab, icon: "🔍", label: "navTry" as const },
+    { to: "/ranking", name: "ranking" as StepTab, icon: "🏆", label: "navRanking" as const },
   ];
   return (
     <nav className="tabbar">
-      {tabs.map((tab) => (
-        <Link key={tab.name} to={tab.to} className={`tab${current === tab.name || (tab.name === "home" && current === "class") ? " tab-active" : ""}`}
-              data-testid={`tab-${tab.name}`}>
-          <span className="tab-icon" aria-hidden="true">{tab.icon}</span>
-          <span className="tab-label"><T k={tab.label} /></span>
-        </Link>
-      ))}
+      {tabs.map((tab) => {
+        const open = tabOpen(tab.name, workshop.phase);
+        return (
+          <Link key={tab.name} to={tab.to} data-testid={`tab-${tab.name}`} data-locked={!open}
+                className={`tab${current === tab.name || (tab.name === "home" && current === "class") ? " tab-active" : ""}${open ? "" : " tab-locked"}`}>
+            <span className="tab-icon" aria-hidden="true">{open ? tab.icon : "🔒"}</span>
+            <span className="tab-label"><T k={tab.label} /></span>
+            {!open && <span className="visually-hidden"> (<T k="tabLocked" />)</span>}
+          </Link>
+        );
+      })}
     </nav>
   );
 }
 
 function Screen({ route }: { route: Route }) {
+  const { workshop } = useKidsSession();
+  if ((route.name === "train" || route.name === "try" || route.name === "ranking") && !tabOpen(route.name, workshop.phase)) {
+    return <LockedScreen tab={route.name} />;
+  }
   switch (route.name) {
     case "class":
       return <ClassPage classId={route.param} />;
@@ -59,6 +69,17 @@ function Screen({ route }: { route: Route }) {
     default:
       return <Home />;
   }
+}
+
+/** The phase and the instructors' announcement, on every screen. */
+function DayBar() {
+  const { workshop } = useKidsSession();
+  return (
+    <>
+      <PhaseBanner phase={workshop.phase} />
+      <AnnouncementView workshop={workshop} />
+    </>
+  );
 }
 
 export function KidsApp({ route }: { route: Route }) {
@@ -74,6 +95,7 @@ export function KidsApp({ route }: { route: Route }) {
       )}>
       <div className="kids-app">
         <Header />
+        <DayBar />
         <main className="kids-main">
           <Suspense fallback={<div className="center-screen"><Spinner /></div>}>
             <Screen route={route} />

@@ -20,7 +20,8 @@ export default function RankingPage() {
       setError(err);
     }
   }, [workshop.id]);
-  usePolling(refresh, 3000, open);
+  // Every 5 s: the ranking moves when a run finishes, not faster (bench/polling.py).
+  usePolling(refresh, 5000, open);
 
   const code = error ? errorCodeOf(error) : null;
   const secret = !open || code === "FORBIDDEN" || code === "FAILED_PRECONDITION";
@@ -31,6 +32,12 @@ export default function RankingPage() {
         <div className="center-block">
           <div className="big-emoji" aria-hidden="true">🤫</div>
           <p className="lead"><T k="rankingNotYet" /></p>
+        </div>
+      ) : workshop.scoresHidden ? (
+        // Until the reveal the BFF sends no score at all: a promise, not an empty table.
+        <div className="center-block" data-testid="ranking-hidden">
+          <div className="big-emoji" aria-hidden="true">🤫</div>
+          <p className="lead"><T k="secretHidden" /></p>
         </div>
       ) : error ? <ErrorBanner error={error} /> : rows === null ? <Spinner /> : rows.length === 0 ? (
         <p className="lead"><T k="rankingEmpty" /></p>

@@ -1,10 +1,11 @@
 // Train: one big button, an animated progress bar while the run is queued or running
 // (polled every second), then the result.
-import { useCallback, useId, useState } from "react";
+import { useCallback, useEffect, useId, useRef, useState } from "react";
 import {
-  deletePhoto, isActive, loadConfusingHeatmap, loadTrainingRuns, movePhoto, percent, startTraining,
+  deletePhoto, isActive, keepPhoto, loadConfusingHeatmap, loadTrainingRuns, movePhoto, percent, startTraining, sureWord,
   type ConfusingHeatmap, type ConfusingPhoto, type TrainingRun, type WorkshopClass,
 } from "../lib/api";
+import { SecretScore } from "./SecretScore";
 import { confusingLookedKey } from "../lib/heatmap";
 import { HeatmapOverlay } from "../lib/HeatmapOverlay";
 import { plainText, T, tr, useLang } from "../lib/i18n";
@@ -13,6 +14,11 @@ import { usePolling } from "../lib/usePolling";
 import { ErrorBanner, ProgressBar, Spinner } from "../lib/ui";
 import { classDisplayName, classEmoji } from "./Home";
 import { useKidsSession } from "./session";
+import { LearnedCard } from "./LearnedCard";
+import { ReactionPicker } from "./Reaction";
+
+/** How long a move or a delete of a confusing photo can be undone. */
+const UNDO_MS = 6000;
 
 /** Below this mean "sure" a class gets a nudge to take more photos. */
 const SURE_LOW = 0.6;
@@ -36,7 +42,7 @@ function ClassSureness({ run, classes }: { run: TrainingRun; classes: WorkshopCl
             <span>{classLabel(classes, row.classId)}</span>
             <ProgressBar value={row.sure ?? 0}
                          label={`${plainText(tr("sureTitle", lang))}: ${classLabel(classes, row.classId)}`} />
-            <span>{percent(row.sure)}</span>
+            <span data-testid="sure-word"><T k={sureWord(row.sure)} /></span>
             {(row.sure ?? 0) < SURE_LOW && <span className="sure-low"><T k="sureLow" /></span>}
           </li>
         ))}
@@ -47,8 +53,10 @@ function ClassSureness({ run, classes }: { run: TrainingRun; classes: WorkshopCl
 
 /** One confusing photo: what the AI thought, where it looked (asked only when tapped: each is
  * one prediction on the server), and two big buttons to fix it. */
+type FixHow = "moved" | "deleted" | "kept";
+
 function ConfusingItem({ runId, item, classes, onFixed, onError }: {
-  runId: string; item: ConfusingPhoto; classes: WorkshopClass[]; onFixed: (how: "moved" | "deleted") => void;
+  runId: string; item: ConfusingPhoto; classes: WorkshopClass[]; onFixed: (how: FixHow) => void;
   onError: (error: unknown) => void;
 }) {
   const [busy, setBusy] = useState(false);
@@ -74,11 +82,12 @@ function ConfusingItem({ runId, item, classes, onFixed, onError }: {
     }
   };
   const lookKey = confusingLookedKey(looked?.heatmap, looked?.classId, item.predictedClassId);
-  const act = async (how: "moved" | "deleted") => {
+  const act = async (how: FixHow) => {
     setBusy(true);
     try {
+      // A delete waits out the undo time first (ConfusingPhotos sends it); move and keep go now.
       if (how === "moved") await movePhoto(item.photoId, item.predictedClassId);
-      else await deletePhoto(item.photoId);
+      else if (how === "kept") await keepPhoto(item.photoId);
       onFixed(how);
     } catch (error) {
       setBusy(false);
@@ -89,9 +98,12 @@ function ConfusingItem({ runId, item, classes, onFixed, onError }: {
     <li className="confusing-item" data-testid="confusing-photo" data-photo-id={item.photoId}>
       <div className={`confusing-thumb${looking && looked?.heatmap ? " looking" : ""}`}>
         <img src={`/media/photos/${item.photoId}`} alt="" />
-        {looking && looked?.heatmap && <HeatmapOverlay heatmap={looked.heatmap} className="thumb-overlay" />}
+        {looking && looked?.heatmap && <HeatmapOverlay heatmap={looked.heatmap} className="thumb-overlay" mode="spotlight" />}
       </div>
       <div>
+        <p className="confusing-now" data-testid="confusing-now-in">
+          <T k="confusingNowIn" vars={{ label: classLabel(classes, item.classId) }} />
+        </p>
         <p className="confusing-says" id={saysId}><T k="confusingLooksLike" vars={{ label: predicted }} /></p>
         <button type="button" className="small-button heatmap-toggle" data-testid="confusing-look"
                 aria-pressed={looking} aria-describedby={saysId} aria-busy={loadingLook} onClick={toggleLook}>
@@ -103,6 +115,10 @@ function ConfusingItem({ runId, item, classes, onFixed, onError }: {
           </p>
         )}
         <div className="confusing-actions">
+          <button type="button" className="big-button keep-button" data-testid="confusing-keep" disabled={busy}
+                  onClick={() => act("kept")}>
+            <span aria-hidden="true">👍</span> <T k="keepAsIs" />
+          </button>
           <button type="button" className="big-button" data-testid="confusing-move" disabled={busy}
                   onClick={() => act("moved")}>
             <span aria-hidden="true">➡️</span> <T k="moveTo" vars={{ label: predicted }} />
@@ -120,14 +136,70 @@ function ConfusingItem({ runId, item, classes, onFixed, onError }: {
 function ConfusingPhotos({ run, classes, onChanged }: {
   run: TrainingRun; classes: WorkshopClass[]; onChanged: () => void;
 }) {
-  // Fixed ones disappear at once (the run's list is refreshed from the server too).
+  // Fixed ones disappear at once (the run's list is refreshed from the server too); a move or
+  // a delete can be undone for a few seconds (a delete is only sent when that time is up).
   const [fixed, setFixed] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
+  const [last, setLast] = useState<{ item: ConfusingPhoto; how: FixHow } | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const pendingDelete = useRef<string | null>(null);
+  // The parent passes a new onChanged on every render (its polls): read the latest, so the
+  // unmount effect below runs at unmount only, not on every poll.
+  const changed = useRef(onChanged);
+  changed.current = onChanged;
+  const sendDelete = useCallback(() => {
+    const id = pendingDelete.current;
+    pendingDelete.current = null;
+    if (id) deletePhoto(id).then(() => changed.current(), setError);
+  }, []);
+  // Leaving the screen sends a delete still waiting: the child meant it.
+  useEffect(() => () => {
+    clearTimeout(timer.current);
+    sendDelete();
+  }, [sendDelete]);
+  const fix = (item: ConfusingPhoto, how: FixHow) => {
+    clearTimeout(timer.current);
+    sendDelete();  // an earlier delete is final once another photo is fixed
+    setFixed((current) => [...current, item.photoId]);
+    setLast({ item, how });
+    if (how === "deleted") pendingDelete.current = item.photoId;
+    else onChanged();
+    timer.current = setTimeout(() => {
+      setLast(null);
+      sendDelete();
+    }, UNDO_MS);
+  };
+  const undo = async () => {
+    if (!last) return;
+    clearTimeout(timer.current);
+    const { item, how } = last;
+    setLast(null);
+    try {
+      if (how === "deleted") pendingDelete.current = null;
+      else if (how === "moved") await movePhoto(item.photoId, item.classId);
+      setFixed((current) => current.filter((id) => id !== item.photoId));
+      if (how === "moved") onChanged();
+    } catch (err) {
+      setError(err);
+    }
+  };
   if (run.confusingPhotos == null) return null;
   const items = run.confusingPhotos.filter((c) => !fixed.includes(c.photoId));
+  const done = last && (
+    <div className="banner banner-info undo-banner" role="status" data-testid="undo-banner" data-how={last.how}>
+      <span className="banner-text">
+        {last.how === "moved" ? <T k="movedDone" vars={{ label: classLabel(classes, last.item.predictedClassId) }} />
+          : last.how === "deleted" ? <T k="deletedDone" /> : <T k="keptDone" />}
+      </span>
+      {last.how !== "kept" && (
+        <button type="button" className="small-button" data-testid="undo-button" onClick={undo}><T k="undo" /></button>
+      )}
+    </div>
+  );
   return (
     <div className="confusing-block" data-testid="confusing-photos">
       <h2><T k="confusingTitle" /></h2>
+      {done}
       {items.length === 0 ? (
         <p className="muted" data-testid="confusing-none"><T k={fixed.length ? "fixedTrainAgain" : "confusingNone"} /></p>
       ) : (
@@ -137,10 +209,7 @@ function ConfusingPhotos({ run, classes, onChanged }: {
           <ul className="confusing-list">
             {items.map((item) => (
               <ConfusingItem key={item.photoId} runId={run.id} item={item} classes={classes} onError={setError}
-                             onFixed={() => {
-                               setFixed((current) => [...current, item.photoId]);
-                               onChanged();
-                             }} />
+                             onFixed={(how) => fix(item, how)} />
             ))}
           </ul>
         </>
@@ -182,18 +251,7 @@ function RunResult({ run }: { run: TrainingRun }) {
     <div className="run-card run-done" data-testid="run-done">
       <div className="run-robot" aria-hidden="true">🤖🎉</div>
       <p className="run-status"><T k="trainDone" /></p>
-      <div className="score-pair">
-        <div className="score">
-          <span className="score-value" data-testid="train-accuracy">{percent(run.trainAccuracy)}</span>
-          <span className="score-label"><T k="trainAccuracy" /></span>
-        </div>
-        {run.testAccuracy != null && (
-          <div className="score">
-            <span className="score-value" data-testid="test-accuracy">{percent(run.testAccuracy)}</span>
-            <span className="score-label"><T k="testAccuracy" /></span>
-          </div>
-        )}
-      </div>
+      <SecretScore run={run} />
       <RunError run={run} />
     </div>
   );
@@ -217,7 +275,9 @@ export default function TrainPage() {
     }
   }, []);
   const active = runs?.some(isActive) ?? false;
-  usePolling(refresh, active ? 1000 : 5000);
+  // Once a second while a run moves (its progress bar); idle, only another iPad of the group
+  // could start one: every 10 s (bench/polling.py).
+  usePolling(refresh, active ? 1000 : 10000);
 
   const enough = workshop.classes.every(
     (cls) => photos.filter((p) => p.classId === cls.id).length >= workshop.minPhotosPerClass);
@@ -260,8 +320,11 @@ export default function TrainPage() {
           <ConfusingPhotos key={latest.id} run={latest} classes={workshop.classes}
                            onChanged={() => { void refreshPhotos(); void refresh(); }} />
           <ClassSureness run={latest} classes={workshop.classes} />
+          <LearnedCard key={`learned-${latest.id}`} runId={latest.id} classes={workshop.classes} photos={photos}
+                       showTest={workshop.phase === "COMPETE" && !workshop.scoresHidden} />
         </>
       )}
+      <ReactionPicker classes={workshop.classes} />
       {runs && runs.length > 1 && (
         <>
           <h2><T k="pastRuns" /></h2>
@@ -270,7 +333,7 @@ export default function TrainPage() {
               <li key={run.id} className={`run-row run-${run.status.toLowerCase()}`}>
                 <span>{run.status === "SUCCEEDED" ? "✅" : run.status === "FAILED" ? "❌" : "⏳"}</span>
                 <span>{percent(run.trainAccuracy)}</span>
-                {run.testAccuracy != null && <span>🏁 {percent(run.testAccuracy)}</span>}
+                {run.testCorrect != null && run.testTotal != null && <span>🏁 {run.testCorrect}/{run.testTotal}</span>}
               </li>
             ))}
           </ol>

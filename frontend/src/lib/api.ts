@@ -3,14 +3,19 @@ import { gql, gqlUpload, type UploadHandle } from "./graphql";
 import type { Heatmap } from "./heatmap";
 import type { UploadedPhoto } from "./uploadQueue";
 
-export interface Group { id: string; name: string; emoji?: string | null; color?: string | null }
+export interface Group { id: string; name: string; emoji?: string | null; color?: string | null; number?: number | null }
 export interface WorkshopClass { id: string; name: string; emoji?: string | null }
 export type Phase = "SETUP" | "COLLECT" | "TRAIN" | "COMPETE" | "CLOSED";
 export interface Workshop {
   id: string; title: string; phase: Phase; classes: WorkshopClass[];
   /** Photos each class needs before training: the BFF's setting (PICTOLAB_MIN_PHOTOS_PER_CLASS). */
   minPhotosPerClass: number;
+  /** While true no score reaches the group (the instructors reveal them later). */
+  scoresHidden?: boolean;
+  /** The instructors' message on every iPad; freeze: it covers the screen until lifted. */
+  announcement?: Announcement | null;
 }
+export interface Announcement { message: string; freeze: boolean; at?: string | null }
 /** hints: TOO_DARK, BLURRY, NEAR_DUPLICATE (computed shortly after the upload; [] until then). */
 export interface Photo { id: string; classId: string; url: string; width?: number; height?: number; hints?: string[] }
 export interface ConfusingPhoto { photoId: string; classId: string; predictedClassId: string; confidence: number }
@@ -19,6 +24,8 @@ export interface ClassPairHint { classIds: string[]; code: string }
 export type RunStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
 export interface TrainingRun {
   id: string; status: RunStatus; progress: number; trainAccuracy: number | null; testAccuracy: number | null;
+  /** The secret test as counts ("10もん中 8もん"); null until scored or while scores are hidden. */
+  testCorrect?: number | null; testTotal?: number | null;
   error?: string | null; errorCode?: string | null; mode?: string | null; createdAt?: string | null;
   /** null until the run succeeded; [] when nothing confuses the AI. */
   confusingPhotos?: ConfusingPhoto[] | null;
@@ -32,9 +39,9 @@ export interface ScoreboardRow {
   rank: number; group: Group; testAccuracy: number | null; photoCount: number; status?: string | null;
 }
 
-const WORKSHOP_FIELDS = "id title phase minPhotosPerClass classes { id name emoji }";
+const WORKSHOP_FIELDS = "id title phase minPhotosPerClass scoresHidden announcement { message freeze at } classes { id name emoji }";
 
-const GROUP_FIELDS = "id name emoji color";
+const GROUP_FIELDS = "id name emoji color number";
 const PHOTO_FIELDS = "id classId url width height hints";
 
 export async function login(token: string): Promise<Group | null> {
@@ -93,7 +100,7 @@ export function uploadPhoto(classId: string, blob: Blob, onProgress?: (f: number
   return { promise: handle.promise.then((d) => d.uploadPhoto), abort: handle.abort };
 }
 
-const RUN_FIELDS = `id status progress trainAccuracy testAccuracy error errorCode mode createdAt
+const RUN_FIELDS = `id status progress trainAccuracy testAccuracy testCorrect testTotal error errorCode mode createdAt
   confusingPhotos { photoId classId predictedClassId confidence } classConfidence { classId count sure accuracy }`;
 
 export async function startTraining(mode: "QUICK" | "DEEP" = "QUICK"): Promise<TrainingRun> {
@@ -144,4 +151,35 @@ export function isActive(run: TrainingRun): boolean {
 
 export function percent(value: number | null | undefined): string {
   return value == null ? "–" : `${Math.round(value * 100)}%`;
+}
+
+/** The group keeps a photo its AI doubts where it is: it is not flagged again. */
+export async function keepPhoto(id: string): Promise<Photo> {
+  const data = await gql<{ keepPhoto: Photo }>(
+    `mutation Keep($id: ID!) { keepPhoto(id: $id) { ${PHOTO_FIELDS} } }`, { id });
+  return data.keepPhoto;
+}
+
+/** "Was it right? ⭕ / ❌" after a try: the instructors' class log counts the answers. */
+export async function answerTry(correct: boolean, classId: string | null): Promise<boolean> {
+  const data = await gql<{ answerTry: boolean }>(
+    "mutation Answer($correct: Boolean!, $classId: ID) { answerTry(correct: $correct, classId: $classId) }",
+    { correct, classId });
+  return data.answerTry;
+}
+
+/** How sure, in words a 9-year-old reads (とても / まあまあ / すこし), never a percentage. */
+export type SureWord = "sureVery" | "sureSomewhat" | "sureLittle";
+export function sureWord(confidence: number | null | undefined): SureWord {
+  const value = confidence ?? 0;
+  if (value >= 0.8) return "sureVery";
+  if (value >= 0.5) return "sureSomewhat";
+  return "sureLittle";
+}
+
+/** Stars for the secret test: 0-5, one per fifth of the photos right (rounded down, so five
+ * stars means nearly all right). */
+export function stars(correct: number, total: number): number {
+  if (!total) return 0;
+  return Math.max(0, Math.min(5, Math.floor((correct / total) * 5 + 1e-9)));
 }

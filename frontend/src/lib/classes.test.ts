@@ -12,4 +12,9 @@ describe("classLabel", () => {
     }
     expect(classLabel({ id: "c", name: "🍎 りんご" }, 3)).toEqual({ emoji: "🍎", name: "りんご" });
   });
+  it("keeps a bilingual name whole, with the emoji the server read from it", () => {
+    // The BFF reads "りんご / apple" part by part (bff/workshops.py table_emoji).
+    expect(classLabel({ id: "d", name: "りんご / apple", emoji: "🍎" }, 0)).toEqual({ emoji: "🍎", name: "りんご / apple" });
+    expect(classLabel({ id: "e", name: "🍎 りんご / apple", emoji: "🍎" }, 0)).toEqual({ emoji: "🍎", name: "りんご / apple" });
+  });
 });

@@ -7,27 +7,27 @@ type Messages = Record<ErrorCode, { ja: string; en: string }>;
 
 export const ERROR_MESSAGES: Messages = {
   UNAUTHENTICATED: {
-    ja: "ログインが きれました。{先生|せんせい}に カードを もらって、もう{一度|いちど} QRコードを よみとってね。",
+    ja: "ログインが きれたよ。{先生|せんせい}に カードを もらって、もう{一度|いちど} QRコードを よみとってね。",
     en: "You are logged out. Ask your teacher for your card and scan the QR code again.",
   },
   FORBIDDEN: {
-    ja: "これは できません。{先生|せんせい}に きいてね。",
+    ja: "これは できないよ。{先生|せんせい}に きいてね。",
     en: "You can't do that here. Ask your teacher.",
   },
   NOT_FOUND: {
-    ja: "みつかりませんでした。もう けされたのかも。",
+    ja: "みつからなかったよ。もう けされたのかも。",
     en: "We couldn't find it. Maybe it was deleted.",
   },
   BAD_USER_INPUT: {
-    ja: "この{写真|しゃしん}は つかえません。べつの{写真|しゃしん}を とってね。",
+    ja: "この{写真|しゃしん}は つかえないよ。べつの{写真|しゃしん}を とってね。",
     en: "We can't use this. Please try another photo.",
   },
   FAILED_PRECONDITION: {
-    ja: "いまは まだ できません。{先生|せんせい}の あいずを まってね。",
+    ja: "いまは まだ できないよ。{先生|せんせい}の あいずを まってね。",
     en: "Not yet! Wait for your teacher's signal.",
   },
   PAYLOAD_TOO_LARGE: {
-    ja: "{写真|しゃしん}が {大|おお}きすぎます。もう{一度|いちど} とってね。",
+    ja: "{写真|しゃしん}が {大|おお}きすぎるよ。もう{一度|いちど} とってね。",
     en: "This photo is too big. Please take it again.",
   },
   UNSUPPORTED_MEDIA_TYPE: {
@@ -43,11 +43,11 @@ export const ERROR_MESSAGES: Messages = {
     en: "The server is busy. Wait a little and try again.",
   },
   INTERNAL: {
-    ja: "なにか うまく いきませんでした。もう{一度|いちど} やってみて、だめなら {先生|せんせい}を よんでね。",
+    ja: "なにか うまく いかなかったよ。もう{一度|いちど} やってみて、だめなら {先生|せんせい}を よんでね。",
     en: "Something went wrong. Try again, and if it still fails, call your teacher.",
   },
   CONFLICT: {
-    ja: "ほかの{人|ひと}が さきに かえました。もう{一度|いちど} やってみてね。",
+    ja: "ほかの{人|ひと}が さきに かえたよ。もう{一度|いちど} やってみてね。",
     en: "Someone changed this just now. Try again.",
   },
   GRAPHQL_VALIDATION_FAILED: {
@@ -55,7 +55,7 @@ export const ERROR_MESSAGES: Messages = {
     en: "The app seems out of date. Please reload the page.",
   },
   NETWORK: {
-    ja: "インターネットに つながっていません。つながったら {自動|じどう}で おくるよ。",
+    ja: "インターネットに つながっていないよ。つながったら {自動|じどう}で おくるよ。",
     en: "No connection right now. We'll send it as soon as we're back online.",
   },
 };

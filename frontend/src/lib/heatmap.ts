@@ -22,19 +22,30 @@ export function heatColor(value: number): [number, number, number, number] {
   return [mix(0), mix(1), mix(2), Math.round(255 * MAX_ALPHA * (0.25 + 0.75 * t))];
 }
 
+/** The spotlight: what the AI ignored is dimmed, where it looked stays as the photo is. It
+ * needs no colour at all (nothing to tell apart for colour-blind eyes, no "red part"). */
+export const SPOTLIGHT_DIM = 0.72;
+export function spotlightColor(value: number): [number, number, number, number] {
+  const v = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+  return [2, 24, 38, Math.round(255 * SPOTLIGHT_DIM * (1 - v) ** 1.5)];
+}
+
+export type HeatmapMode = "color" | "spotlight";
+
 /** The RGBA pixels of a heatmap (width * height * 4), or null for a malformed one. */
-export function heatmapPixels(heatmap: Heatmap): Uint8ClampedArray<ArrayBuffer> | null {
+export function heatmapPixels(heatmap: Heatmap, mode: HeatmapMode = "color"): Uint8ClampedArray<ArrayBuffer> | null {
   const { width, height, values } = heatmap;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0
       || values.length !== width * height) return null;
   const pixels = new Uint8ClampedArray(width * height * 4);
-  values.forEach((value, i) => pixels.set(heatColor(value), i * 4));
+  const color = mode === "spotlight" ? spotlightColor : heatColor;
+  values.forEach((value, i) => pixels.set(color(value), i * 4));
   return pixels;
 }
 
 /** Draw the heatmap on ``canvas`` (resized to the heatmap's cells); false if malformed. */
-export function drawHeatmap(canvas: HTMLCanvasElement, heatmap: Heatmap): boolean {
-  const pixels = heatmapPixels(heatmap);
+export function drawHeatmap(canvas: HTMLCanvasElement, heatmap: Heatmap, mode: HeatmapMode = "color"): boolean {
+  const pixels = heatmapPixels(heatmap, mode);
   const context = canvas.getContext("2d");
   if (!pixels || !context) return false;
   canvas.width = heatmap.width;

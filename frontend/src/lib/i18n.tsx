@@ -93,15 +93,23 @@ export function tr(key: StringKey, lang: Lang, vars?: Record<string, string | nu
   return fill(STRINGS[key][lang], vars);
 }
 
+/** Text with furigana as one inline box: inside a flex button (.big-button) each <ruby> and
+ * each run of text would otherwise become its own flex item, split by the gap ("育 てる!"),
+ * and WebKit lines the items up on a different baseline. */
+function rubyText(text: string): ReactNode {
+  const nodes = renderRuby(text);
+  return nodes.some((node) => typeof node !== "string") ? <span className="rubied">{nodes}</span> : <Fragment>{nodes}</Fragment>;
+}
+
 /** A translated string, with furigana rendered. */
 export function T({ k, vars }: { k: StringKey; vars?: Record<string, string | number> }) {
   const lang = useLang();
-  return <Fragment>{renderRuby(tr(k, lang, vars))}</Fragment>;
+  return rubyText(tr(k, lang, vars));
 }
 
 /** Render any ja/en text with furigana markup (e.g. an error message). */
 export function Rubied({ text }: { text: string }) {
-  return <Fragment>{renderRuby(text)}</Fragment>;
+  return rubyText(text);
 }
 
 export function LangToggle() {
@@ -109,7 +117,7 @@ export function LangToggle() {
   const next: Lang = lang === "ja" ? "en" : "ja";
   return (
     <button type="button" className="lang-toggle" onClick={() => setLang(next)}
-            aria-label={next === "en" ? "Switch to English" : "日本語にする"}>
+            aria-label={next === "en" ? "Switch to English" : "にほんご(日本語にする)"}>
       {next === "en" ? "English" : "にほんご"}
     </button>
   );

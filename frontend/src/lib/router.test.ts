@@ -15,7 +15,11 @@ describe("matchRoute", () => {
     ["/admin/workshops/w1", "adminWorkshop", "w1"],
     ["/admin/workshops/w1/cards", "adminCards", "w1"],
     ["/admin/workshops/w1/scoreboard", "adminScoreboard", "w1"],
+    ["/admin/workshops/w1/projector", "adminProjector", "w1"],
     ["/admin/groups/g1", "adminGroup", "g1"],
+    ["/admin/instructors", "adminInstructors", ""],
+    ["/admin/account", "adminAccount", ""],
+    ["/admin/accept", "adminAccept", ""],
     ["/nope.js", "notFound", ""],
     ["/class/3/extra", "notFound", ""],
   ])("%s -> %s", (path, name, param) => {

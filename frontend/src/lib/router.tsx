@@ -28,7 +28,8 @@ export function navigate(path: string, { replace = false } = {}): void {
 
 export type RouteName =
   | "join" | "home" | "class" | "train" | "try" | "ranking"
-  | "admin" | "adminWorkshop" | "adminCards" | "adminScoreboard" | "adminGroup";
+  | "admin" | "adminWorkshop" | "adminCards" | "adminScoreboard" | "adminGroup"
+  | "adminInstructors" | "adminAccount" | "adminAccept" | "adminProjector";
 
 const ROUTES: [RouteName, RegExp][] = [
   // /join#<token> (the token never leaves the browser); /join/<token> from older cards.
@@ -42,7 +43,12 @@ const ROUTES: [RouteName, RegExp][] = [
   ["adminWorkshop", /^\/admin\/workshops\/([^/]+)\/?$/],
   ["adminCards", /^\/admin\/workshops\/([^/]+)\/cards\/?$/],
   ["adminScoreboard", /^\/admin\/workshops\/([^/]+)\/scoreboard\/?$/],
+  ["adminProjector", /^\/admin\/workshops\/([^/]+)\/projector\/?$/],
   ["adminGroup", /^\/admin\/groups\/([^/]+)\/?$/],
+  ["adminInstructors", /^\/admin\/instructors\/?$/],
+  ["adminAccount", /^\/admin\/account\/?$/],
+  // /admin/accept#<token>: an instructor's invitation or reset link (the token stays in the browser).
+  ["adminAccept", /^\/admin\/accept\/?$/],
 ];
 
 export interface Route { name: RouteName | "notFound"; param: string }
