@@ -2,24 +2,27 @@
 `pictolab up`) and `pictolab bff` processes on loopback, SQLite, a local storage folder.
 
 One group uploads 60 photos (3 classes x 20) and the instructor 120 hidden test photos
-(3 x 40), as the iPad app sends them (1024x768 JPEG 0.85). The bench waits until the BFF has
-every photo's embedding confirmed cached (``photos.embedded_at``, bff/embedding_requests.py),
-then the group presses "train" ``--repeats`` times (a new run each time, after the previous
-one was scored). Per tap: client-observed tap -> scored (the client polls `trainingRuns`
-every 10 ms, so its own polling adds at most that; the app polls once a second), and the
-breakdown from the run's row and the ML job's status in storage:
+(3 x 40), as the iPad app sends them (1024x768 JPEG 0.85). The bench waits until every
+photo's embedding is cached (the BFF handed each photo to the ML API once, `embedPhotos`,
+and the ML API's queue holds no EMBED job still to do), then the group presses "train"
+``--repeats`` times (a new run each time, after the previous one was scored). Per tap:
+client-observed tap -> scored (the client polls `trainingRuns` every 10 ms, so its own
+polling adds at most that; the app polls once a second), and the breakdown from the run's
+row in the BFF and its job's row in the ML API's queue (PICTOLAB_DATA_DIR/ml-queue.db):
 
-- queue: `train` mutation committed -> the ML job started (wake-up, dispatch, ML queue);
-- train: ML job start -> SUCCEEDED (of which `fit` is the head's fit, the rest reading the
-  photos, their cached embeddings, saving the model and the run's analysis);
-- learn + score: ML job SUCCEEDED -> the run SUCCEEDED with its score in the BFF (the long
-  poll answering, then `evaluate` on the 120 hidden test photos);
+- queue: `train` mutation committed -> the ML job claimed by a worker (the BFF's reconciler
+  pass queueing it, then a worker pulling it);
+- train + score: the job claimed -> SUCCEEDED: training (of which `fit` is the head's fit,
+  the rest reading the photos, their cached embeddings, saving the model), the run's
+  analysis, and scoring the model on the 120 hidden test photos, all in the one job;
+- apply: the job SUCCEEDED -> the run SUCCEEDED with its score in the BFF (the reconciler's
+  next pass reading it);
 - score: one `evaluate` of the same run timed on its own afterwards (cached embeddings).
 
 ``--cold`` also times taps after deleting the embedding cache first (the rare run that must
 embed its photos itself, and its scoring the hidden test photos').
 
-    .venv/bin/python bench/instant.py [--repeats 5] [--cold 1]
+    .venv/bin/python bench/instant.py [--repeats 5] [--cold 1] [--per-class 20] [--test-per-class 40]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -43,7 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import requests
 from sqlalchemy import create_engine, text
-from workshop import UPLOAD, UPLOAD_TEST, ipad_photos
+from workshop import UPLOAD, UPLOAD_TEST, ipad_photos, pending_embeddings
 
 from tests.datasets import TEXTURES
 from tests.e2e.helpers import Browser, create_workshop
@@ -116,8 +120,7 @@ def main() -> int:
         total = 3 * (args.per_class + args.test_per_class)
         print(f"{total} photos uploaded in {uploaded - started:.1f}s; waiting for their embeddings...", flush=True)
         while True:
-            with engine.connect() as conn:
-                pending = conn.execute(text("SELECT count(*) FROM photos WHERE embedded_at IS NULL")).scalar()
+            pending = pending_embeddings(data_dir)
             if pending == 0:
                 break
             if time.perf_counter() - uploaded > 600:
@@ -144,7 +147,7 @@ def main() -> int:
             with engine.connect() as conn:
                 row = conn.execute(text("SELECT created_at, started_at, finished_at FROM training_runs "
                                         "WHERE id = :id"), {"id": run_id}).one()
-            status = json.loads((storage_root / "runs" / run_id / "status.json").read_text())
+            job = ml_job(data_dir, run_id)
             examples = [{"uri": (storage_root / key).as_uri(), "label": cls} for key, cls in conn_test(engine)]
             e0 = time.perf_counter()
             response = requests.post(ml.url + "/graphql", json={"query": EVALUATE, "variables": {
@@ -153,15 +156,16 @@ def main() -> int:
             assert not response.get("errors"), response
             result = {"kind": kind, "run": run_id, "tap_to_scored_s": observed,
                       "server_s": seconds(row.created_at, row.finished_at),
-                      "queue_s": seconds(row.created_at, status.get("startedAt")),
-                      "train_s": seconds(status.get("startedAt"), status.get("finishedAt")),
-                      "fit_s": (status.get("timings") or {}).get("fit"),
-                      "learn_and_score_s": seconds(status.get("finishedAt"), row.finished_at),
+                      "queue_s": seconds(row.created_at, job["started_at"]),
+                      "train_and_score_s": seconds(job["started_at"], job["finished_at"]),
+                      "fit_s": job["timings"].get("fit"),
+                      "apply_s": seconds(job["finished_at"], row.finished_at),
                       "evaluate_alone_s": score, "test_accuracy": run["testAccuracy"],
-                      "timings": status.get("timings")}
+                      "timings": job["timings"]}
             print(f"{kind:6} tap -> scored {observed:.2f}s (server {result['server_s']:.2f}s: queue "
-                  f"{result['queue_s']:.2f}, train {result['train_s']:.2f} [fit {result['fit_s'] or 0:.3f}], "
-                  f"learn+score {result['learn_and_score_s']:.2f}; evaluate alone {score:.2f}s)", flush=True)
+                  f"{result['queue_s']:.2f}, train+score {result['train_and_score_s']:.2f} "
+                  f"[fit {result['fit_s'] or 0:.3f}], apply {result['apply_s']:.2f}; "
+                  f"evaluate alone {score:.2f}s)", flush=True)
             return result
 
         for _ in range(args.repeats):
@@ -180,8 +184,8 @@ def main() -> int:
         values = [t[key] for t in rows if t[key] is not None]
         return statistics.median(values) if values else None
 
-    summary = {key: med(key) for key in ("tap_to_scored_s", "server_s", "queue_s", "train_s", "fit_s",
-                                         "learn_and_score_s", "evaluate_alone_s")}
+    summary = {key: med(key) for key in ("tap_to_scored_s", "server_s", "queue_s", "train_and_score_s", "fit_s",
+                                         "apply_s", "evaluate_alone_s")}
     print("\nmedian of the warm taps: " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items() if v is not None))
     result = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor(),
@@ -208,6 +212,15 @@ def send(browser: Browser, query: str, class_id: str, jpeg: bytes) -> None:
             continue
         assert not codes, body
         return
+
+
+def ml_job(data_dir: Path, run_id: str) -> dict:
+    """The run's job row in the ML API's queue: when a worker claimed it, when it finished
+    (naive UTC, as the BFF's SQLite columns) and its phase timings."""
+    with sqlite3.connect(data_dir / "ml-queue.db") as db:
+        started, finished, result = db.execute(
+            "SELECT started_at, finished_at, result FROM ml_jobs WHERE id = ?", (run_id,)).fetchone()
+    return {"started_at": started, "finished_at": finished, "timings": (json.loads(result or "{}")).get("timings") or {}}
 
 
 def conn_test(engine) -> list[tuple[str, str]]:

@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import platform
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.workshop import QUERIES, UPLOAD, UPLOAD_TEST, ipad_photos, percentile
+from bench.workshop import QUERIES, UPLOAD, UPLOAD_TEST, ipad_photos, pending_embeddings, percentile
 from tests.e2e.helpers import Browser, create_workshop
 from tests.services import ServiceProcess, base_env
 
@@ -80,12 +79,6 @@ class RemoteSystem:
             "mutation($t: String!, $c: [String!]!, $g: Int!) { createWorkshop(title: $t, classes: $c, groups: $g)"
             " { id classes { id name } groups { id name token } } }", t=title, c=classes, g=groups)
         return created["createWorkshop"]
-
-
-def _unembedded_photos(data_dir: Path) -> int:
-    """Photos the BFF has not yet seen confirmed as embedded by the ML API (bff/embedding_requests.py)."""
-    with sqlite3.connect(data_dir / "pictolab.db") as db:
-        return db.execute("SELECT count(*) FROM photos WHERE embedded_at IS NULL").fetchone()[0]
 
 
 def main() -> int:
@@ -184,7 +177,7 @@ def main() -> int:
             # time children press train the embeddings are cached. Wait for that here (and say
             # how long it took), instead of measuring a train pressed the second uploads end.
             settled = time.perf_counter()
-            while _unembedded_photos(data_dir) and time.perf_counter() - settled < 900:
+            while pending_embeddings(data_dir) and time.perf_counter() - settled < 900:
                 time.sleep(1.0)
             settle_seconds = time.perf_counter() - settled
             print(f"embeddings settled {settle_seconds:.1f} s after the last upload", flush=True)

@@ -14,6 +14,7 @@ import argparse
 import io
 import json
 import platform
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -51,6 +52,20 @@ def ipad_photos(texture: str, count: int, seed: int) -> list[bytes]:
         image.save(buf, "JPEG", quality=85)
         photos.append(buf.getvalue())
     return photos
+
+
+def pending_embeddings(data_dir: Path) -> int:
+    """Photos whose embedding is not cached yet, on a laptop-style data dir: not yet handed to
+    the ML API (the BFF's photos.embedded_at, set once embedPhotos accepted them), or handed
+    over and still waiting in the ML API's queue (its EMBED jobs, in its own database)."""
+    with sqlite3.connect(data_dir / "pictolab.db") as db:
+        unsent = db.execute("SELECT count(*) FROM photos WHERE embedded_at IS NULL").fetchone()[0]
+    if not (data_dir / "ml-queue.db").exists():
+        return unsent
+    with sqlite3.connect(data_dir / "ml-queue.db") as db:
+        waiting = db.execute("SELECT count(*) FROM ml_jobs WHERE kind = 'EMBED' "
+                             "AND status IN ('QUEUED', 'RUNNING')").fetchone()[0]
+    return unsent + waiting
 
 
 def percentile(values: list[float], q: float) -> float:

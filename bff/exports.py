@@ -181,7 +181,28 @@ def export_file(token: str, name: str):
     return response
 
 
+@bp.before_request
+def _rate_limit():
+    """Per client address: the link is open to the internet (a Cloud Armor rule limits it
+    first in the cloud; this holds on any deployment, the laptop's too)."""
+    from flask import g
+
+    limiter = current_app.extensions["pictolab.export_limiter"]
+    if limiter.allow(getattr(g, "client_ip", None) or request.remote_addr or ""):
+        return None
+    response = jsonify(error="RATE_LIMITED", message="Too many requests; try again in a minute.")
+    response.status_code = 429
+    response.headers["Retry-After"] = "60"
+    return _cors(response)
+
+
 def init_app(app) -> None:
+    from .ratelimit import RateLimiter
+
+    # A model's first load is ~6 requests (page, metadata, model, weights, shared weights,
+    # worker): a whole class behind one venue NAT opening theirs at once stays under 600.
+    per_minute = float(app.config.get("EXPORT_REQUESTS_PER_MINUTE", 600))
+    app.extensions["pictolab.export_limiter"] = RateLimiter(per_minute / 60, per_minute)
     app.register_blueprint(bp)
 
 

@@ -169,3 +169,12 @@ def test_export_model_mutation_errors(app, world):
         left = db.scalars(select(TrainingRun.id).where(TrainingRun.workshop_id == summary["id"])).all()
     if left:  # (runs kept as rows after a purge) -> still no export
         assert admin.error_code(EXPORT, runId=runs["ok"][0]) == "NOT_FOUND"
+
+
+def test_the_link_is_rate_limited_per_address(make_app):
+    app = make_app(EXPORT_REQUESTS_PER_MINUTE=3)
+    http = app.test_client()
+    answers = [http.get("/m/" + "x" * 43 + "/model.json", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code
+               for _ in range(4)]
+    assert answers == [404, 404, 404, 429]
+    assert http.get("/m/" + "x" * 43 + "/model.json", environ_base={"REMOTE_ADDR": "203.0.113.10"}).status_code == 404

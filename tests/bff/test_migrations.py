@@ -72,3 +72,32 @@ def test_existing_workshops_belong_to_the_first_org_admin(tmp_path, database_url
             assert conn.execute(text("SELECT count(*) FROM admin_sessions")).scalar() == 0
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_workshop_with_data_to_head_keeps_every_row(tmp_path, database_url):
+    """From the last revision before this round to head: no migration may drop a row (on
+    SQLite a batch that copies `workshops` would cascade to every class, group and photo)."""
+    from sqlalchemy import text
+
+    upgrade_database(_settings(tmp_path, database_url), "0007_run_analysis_group_hints")
+    engine = create_engine(database_url)
+    w, c, g, p = "a" * 32, "c" * 32, "d" * 32, "e" * 32
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO workshops (id, title, phase, created_at) "
+                              "VALUES (:id, 'Old', 'TRAIN', CURRENT_TIMESTAMP)"), {"id": w})
+            conn.execute(text("INSERT INTO classes (id, workshop_id, name, position) VALUES (:id, :w, 'cat', 0)"),
+                         {"id": c, "w": w})
+            conn.execute(text("INSERT INTO groups (id, workshop_id, name, emoji, color, token_version, revoked, "
+                              "created_at) VALUES (:id, :w, 'Otter', 'x', '#000000', 1, false, CURRENT_TIMESTAMP)"),
+                         {"id": g, "w": w})
+            conn.execute(text("INSERT INTO photos (id, workshop_id, group_id, class_id, is_test, storage_key, "
+                              "content_hash, width, height, byte_size, created_at) VALUES (:id, :w, :g, :c, false, "
+                              "'k', 'h', 1, 1, 1, CURRENT_TIMESTAMP)"), {"id": p, "w": w, "g": g, "c": c})
+        upgrade_database(_settings(tmp_path, database_url))
+        with engine.connect() as conn:
+            counts = {table: conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                      for table in ("workshops", "classes", "groups", "photos")}
+        assert counts == {"workshops": 1, "classes": 1, "groups": 1, "photos": 1}
+    finally:
+        engine.dispose()

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
 import yaml
 
 from tests.deploy import terraform
-from tests.deploy.tools import ENVIRONMENTS, REPO, find_tool
-
-
-def kustomize_build(overlay: Path) -> str:
-    result = subprocess.run([find_tool("kubectl"), "kustomize", str(overlay)],
-                            check=False, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"kubectl kustomize {overlay} failed:\n{result.stderr}"
-    return result.stdout
+from tests.deploy.tools import ENVIRONMENTS, REPO, kustomize_build
 
 
 @pytest.fixture(scope="session")

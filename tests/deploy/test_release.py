@@ -10,8 +10,7 @@ import shutil
 import pytest
 import yaml
 
-from tests.deploy.conftest import kustomize_build
-from tests.deploy.tools import ENVIRONMENTS, REPO
+from tests.deploy.tools import ENVIRONMENTS, REPO, kustomize_build
 
 DIGESTS = {"frontend": "sha256:" + "a" * 64, "bff": "sha256:" + "b" * 64, "ml-api": "sha256:" + "c" * 64}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -40,3 +41,10 @@ def find_tool(name: str) -> str:
         found = shutil.which(name)
     require(found is not None, f"{name} not found; install it: {INSTALL_HINTS[name]}")
     return found
+
+
+def kustomize_build(overlay: Path) -> str:
+    result = subprocess.run([find_tool("kubectl"), "kustomize", str(overlay)],
+                            check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"kubectl kustomize {overlay} failed:\n{result.stderr}"
+    return result.stdout

@@ -37,20 +37,29 @@ def embed(ml, uris, **extra) -> dict:
     return ml.data(EMBED_PHOTOS, input={"uris": uris, **extra})["embedPhotos"]
 
 
-def test_each_photo_is_one_job_and_the_worker_caches_what_a_run_reads(ml, make_ml):
-    photos = put_photos(ml.storage, *texture_images(per_class=3, patch=64))
+def test_each_photo_is_one_job_however_often_and_wherever_it_is_sent(make_ml, database_url):
+    replicas = [make_ml(app_config={"ML_WORKERS": False, "ML_LOAD_BACKBONE": False, "ML_MIGRATE": True},
+                        ml_database_url=database_url) for _ in range(2)]
+    ml = replicas[0]
+    photos = put_photos(ml.storage, *texture_images(per_class=2, patch=64))
     uris = [p.uri for p in photos]
     scope = new_id()
     assert embed(ml, uris, scope=scope) == {"accepted": len(photos), "queued": 0}  # queued: training jobs
     rows = ml.rows(EMBED)
     assert sorted(row["payload"]["uri"] for row in rows) == sorted(uris)
     assert {(row["status"], row["scope"], row["payload"]["backbone"]) for row in rows} == {("QUEUED", scope, BACKBONE)}
-
     # Sent again (a BFF retry), or to another replica on the same queue: nothing is added.
     assert embed(ml, uris, scope=scope)["accepted"] == 0
-    other = make_ml(app_config={"ML_WORKERS": False})
-    assert embed(other, uris[:2] + uris, scope=scope)["accepted"] == 0
-    assert len(ml.rows(EMBED)) == len(photos)
+    assert embed(replicas[1], [*uris[:2], *uris], scope=scope)["accepted"] == 0
+    # Another backbone is another embedding: a row of its own.
+    assert embed(replicas[1], uris[:1], backbone="mobilenet_v3_large", scope=scope)["accepted"] == 1
+    assert len(ml.rows(EMBED)) == len(photos) + 1
+
+
+def test_the_worker_caches_what_a_run_reads(ml):
+    photos = put_photos(ml.storage, *texture_images(per_class=3, patch=64))
+    uris = [p.uri for p in photos]
+    assert embed(ml, uris)["accepted"] == len(photos)
 
     # One claim takes a batch of them; each photo gets the cache entry a run reads.
     assert run_queued(ml.service.workers) == math.ceil(len(photos) / CPU_EMBED_BATCH)
@@ -58,7 +67,7 @@ def test_each_photo_is_one_job_and_the_worker_caches_what_a_run_reads(ml, make_m
     for photo in photos:
         sha = content_hash(ml.storage.get_bytes(photo.key))
         assert cached_keys(ml.storage, photo.key) == [cache_key(BACKBONE, photo.key, sha)]
-    assert embed(ml, uris, scope=scope)["accepted"] == 0  # done rows stay: still nothing to add
+    assert embed(ml, uris)["accepted"] == 0  # done rows stay: still nothing to add
 
     # A run on those photos computes nothing: every embedding comes from the cache.
     run_id = new_id()

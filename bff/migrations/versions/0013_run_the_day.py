@@ -18,14 +18,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('workshops') as batch:
-        batch.add_column(sa.Column('scores_hidden', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column('announcement', sa.String(length=200), nullable=True))
-        batch.add_column(sa.Column('announcement_freeze', sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column('announcement_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('photos') as batch:
-        batch.add_column(sa.Column('kept_at', sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN, never a batch: on SQLite a batch may copy `workshops` and drop the old
+    # table, and the drop cascades (foreign_keys=ON) to every group, photo and run.
+    op.add_column('workshops', sa.Column('scores_hidden', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('workshops', sa.Column('announcement', sa.String(length=200), nullable=True))
+    op.add_column('workshops', sa.Column('announcement_freeze', sa.Boolean(), nullable=False,
+                                         server_default=sa.false()))
+    op.add_column('workshops', sa.Column('announcement_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('photos', sa.Column('kept_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:

@@ -169,10 +169,11 @@ def test_sessions_are_listed_ended_and_die_with_the_password(make_app):
 PICTOLAB = str(Path(sys.executable).with_name("pictolab"))
 
 
-def test_cli_invite_and_reset(tmp_path, database_url):
+def test_cli_invite_and_reset(tmp_path):
+    # The commands' plumbing, once (bff.cli's functions run on both databases above and below).
     from tests.services import base_env
 
-    env = base_env(tmp_path / "data", PICTOLAB_DATABASE_URL=database_url,
+    env = base_env(tmp_path / "data", PICTOLAB_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
                    PICTOLAB_PUBLIC_URL="https://ws.example.org")
 
     def run(*args: str) -> subprocess.CompletedProcess:

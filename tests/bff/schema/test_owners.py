@@ -49,6 +49,7 @@ ADMIN_OPS: dict[str, dict[str, Any]] = {
     "setScoresHidden": {"workshopId": "w", "hidden": True},
     "announce": {"workshopId": "w", "message": "Lunch!"},
     "reissueCard": {"groupId": "g"},
+    "lastTry": {"groupId": "g"},
     "deleteTestPhoto": {"id": "t"},
     "setFriendsAIs": {"workshopId": "w", "enabled": True},
     "setAllowedNetworks": {"workshopId": "w", "cidrs": ["127.0.0.0/8"]},
