@@ -81,10 +81,12 @@ def main() -> int:
     parser.add_argument("--test-per-class", type=int, default=40)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cold", type=int, default=1, help="taps after wiping the embedding cache")
+    parser.add_argument("--ml-device", default="cpu", choices=("cpu", "cuda", "auto"),
+                        help="PICTOLAB_ML_DEVICE of the ML API (cuda: the GPU rows)")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="pictolab-bench-instant-"))
-    env = base_env(data_dir, PICTOLAB_LOG_LEVEL="WARNING")
+    env = base_env(data_dir, PICTOLAB_LOG_LEVEL="WARNING", PICTOLAB_ML_DEVICE=args.ml_device)
     from pictolab.settings import Settings
     from pictolab_cli.supervisor import ML_NICENESS
 
@@ -190,7 +192,7 @@ def main() -> int:
     result = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor(),
                     "loadavg_at_end": os.getloadavg()},
-        "device": "cpu", "args": vars(args), "targets": TARGETS, "settled_after_last_upload_s": settled,
+        "device": args.ml_device, "args": vars(args), "targets": TARGETS, "settled_after_last_upload_s": settled,
         "warm_median": summary, "taps": taps,
         "met": {"cpu": summary["tap_to_scored_s"] is not None and summary["tap_to_scored_s"] <= TARGETS[
             "cpu_tap_to_scored_s"]},

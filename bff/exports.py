@@ -47,6 +47,8 @@ SHARED_FILE_CACHE = "public, max-age=31536000, immutable"  # named by its conten
 PAGE_SCRIPT = "/model-page/app.js"
 
 bp = Blueprint("exports", __name__)
+# The shared backbone file (13 MB), kept in memory: every group's first load asks for it.
+_shared_cache: dict[str, bytes] = {}
 
 
 def export_url(settings, run: TrainingRun) -> str | None:
@@ -131,10 +133,15 @@ def shared_file(name: str):
         return _cors(Response(status=204))
     if not _SHARED_NAME.match(name):
         return _not_found()
-    try:
-        data = current_app.extensions["pictolab.storage"].get_bytes(shared_export_key(name))
-    except ObjectNotFound:
-        return _not_found()
+    data = _shared_cache.get(name)
+    if data is None:
+        try:
+            data = current_app.extensions["pictolab.storage"].get_bytes(shared_export_key(name))
+        except ObjectNotFound:
+            return _not_found()
+        if len(_shared_cache) >= 2:  # one file per backbone; named by content, never stale
+            _shared_cache.clear()
+        _shared_cache[name] = data
     return _bytes(data, "application/octet-stream", SHARED_FILE_CACHE)
 
 

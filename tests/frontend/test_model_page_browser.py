@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from tests.frontend.helpers import CHROMIUM, CHROMIUM_ARGS, Stack, admin_login, screenshot
+from tests.frontend.helpers import CHROMIUM, CHROMIUM_ARGS, Stack, admin_login, assert_accessible, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -78,12 +78,14 @@ def test_model_page_runs_with_the_camera_and_offline(stack, built_dist):
             state = page.evaluate("() => window.pictolabModel")
             assert state.get("error") is None, state
             assert state["labels"] == [c["name"] for c in stack.workshop["classes"]]
+            assert state["backend"] == "wasm"  # (the page's CSP lets WebAssembly compile)
             page.get_by_text("カメラで ためす", exact=False).click()
             page.wait_for_function("() => window.pictolabModel.predictions >= 2", timeout=120_000)
             probabilities = page.evaluate("() => window.pictolabModel.probabilities")
             assert len(probabilities) == 2 and abs(sum(probabilities) - 1) < 1e-3
             assert page.get_by_role("meter").count() == 2
             screenshot(page, "model-page")
+            assert_accessible(page, "the model page")
             assert external == [], external  # TF.js and the model from the same origin: no CDN
 
             # Offline once loaded: the service worker answers from its cache.
@@ -94,6 +96,7 @@ def test_model_page_runs_with_the_camera_and_offline(stack, built_dist):
             page.wait_for_function("() => window.pictolabModel && (window.pictolabModel.ready || "
                                    "window.pictolabModel.error)", timeout=120_000)
             assert page.evaluate("() => window.pictolabModel.error") is None
+            assert page.evaluate("() => window.pictolabModel.backend") == "wasm"
         except BaseException:
             print(stack.logs())
             raise
@@ -130,6 +133,7 @@ def test_try_panel_and_take_home_card_show_the_link(stack, chromium):
         assert panel.get_by_test_id("scratch-step").count() == 3
         assert "画像分類モデルURL" in panel.inner_text()
         screenshot(page, "try-scratch-panel")
+        assert_accessible(page, "try screen with the Scratch panel")
 
         admin = context.new_page()
         admin_login(admin, stack.url)

@@ -37,7 +37,7 @@ def embed(ml, uris, **extra) -> dict:
     return ml.data(EMBED_PHOTOS, input={"uris": uris, **extra})["embedPhotos"]
 
 
-def test_each_photo_is_one_job_however_often_and_wherever_it_is_sent(make_ml, database_url):
+def test_each_photo_is_one_job_however_often_and_wherever_it_is_sent(database_url, make_ml):
     replicas = [make_ml(app_config={"ML_WORKERS": False, "ML_LOAD_BACKBONE": False, "ML_MIGRATE": True},
                         ml_database_url=database_url) for _ in range(2)]
     ml = replicas[0]

@@ -63,7 +63,7 @@ def test_a_new_signature_queues_the_job_again_with_the_new_photos(ml, photos):
 
 
 @pytest.mark.parametrize("embeddings", ["computed", "cached"])
-def test_a_worker_on_the_old_photo_set_loses_its_claim_and_writes_no_result(make_ml, database_url, embeddings):
+def test_a_worker_on_the_old_photo_set_loses_its_claim_and_writes_no_result(database_url, make_ml, embeddings):
     """``computed``: the worker learns it at its first write (an embedding); ``cached``: it
     writes nothing on the way, and its final write touches no row of its own."""
     ml = make_ml(app_config={"ML_WORKERS": False, "ML_MIGRATE": True}, ml_database_url=database_url)

@@ -321,7 +321,7 @@ def test_health_counts_the_queue_and_jobs_name_their_worker(make_ml):
     assert ml.data(health)["health"]["oldestQueuedSeconds"] == 0.0
 
 
-def test_two_replicas_given_the_same_runs_train_each_once(make_ml, database_url):
+def test_two_replicas_given_the_same_runs_train_each_once(database_url, make_ml):
     """Both replicas get every startTraining (the BFF's failover may send one twice) and
     both pull from the queue: each run is trained once and answered the same by both."""
     upgrade(database_url)

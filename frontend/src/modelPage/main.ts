@@ -64,9 +64,13 @@ async function registerOffline(modelJson: unknown, base: URL) {
     }
     // Fetched again through the worker now that it runs, so it has everything for offline.
     const manifest = modelJson as { weightsManifest?: { paths: string[] }[] };
-    const urls = [base.href, new URL("metadata.json", base).href, new URL("model.json", base).href,
+    // Everything this page has loaded from its own origin (the script, its chunks and
+    // WebAssembly, the model), plus the page and the model's files by name.
+    const loaded = performance.getEntriesByType("resource").map((entry) => entry.name)
+      .filter((url) => url.startsWith(location.origin) && !url.endsWith("/sw.js"));
+    const urls = [...new Set([base.href, new URL("metadata.json", base).href, new URL("model.json", base).href,
       ...(manifest.weightsManifest ?? []).flatMap((g) => g.paths.map((p) => new URL(p, base).href)),
-      ...Array.from(document.scripts, (s) => s.src).filter(Boolean)];
+      ...Array.from(document.scripts, (s) => s.src).filter(Boolean), ...loaded])];
     await Promise.all(urls.map((url) => fetch(url).catch(() => undefined)));
     document.documentElement.dataset.offlineReady = "true";
   } catch {
