@@ -87,6 +87,30 @@ resource "google_compute_security_policy" "venue_only" {
     }
   }
 
+  # Take-home models (TrainingRun.exportUrl): a child opens the link at home and Scratch
+  # loads it from anywhere, so these paths are let in from every address, rate-limited per
+  # address. They reveal no photo: model.json, weights, metadata.json, model.zip and the model
+  # page (its scripts under /model-page/), behind an unguessable token per run.
+  rule {
+    action      = "throttle"
+    priority    = 1900
+    description = "Model exports and the model page: everyone, rate limited"
+    match {
+      expr {
+        expression = "request.path.startsWith('/m/') || request.path.startsWith('/model-page/')"
+      }
+    }
+    rate_limit_options {
+      conform_action = "allow"
+      exceed_action  = "deny(429)"
+      enforce_on_key = "IP"
+      rate_limit_threshold {
+        count        = var.export_requests_per_minute
+        interval_sec = 60
+      }
+    }
+  }
+
   # Default rule: everything not matched above.
   rule {
     action      = "deny(403)"

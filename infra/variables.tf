@@ -215,3 +215,9 @@ variable "alert_5xx_ratio" {
   description = "Share of load balancer responses that may be 5xx over 5 minutes before an alert fires (0.05 = 5 %)."
   default     = 0.05
 }
+
+variable "export_requests_per_minute" {
+  description = "Cloud Armor: requests per minute one address may send to the model-export paths (/m/, /model-page/), open to every address. A model is about 10 requests (page, scripts, model.json, weights, metadata)."
+  type        = number
+  default     = 120
+}

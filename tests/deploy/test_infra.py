@@ -80,9 +80,17 @@ def test_cloud_armor_allows_the_venue_and_denies_everything_else(tf):
     assert block(limits, "rate_limit_threshold")["count"] == "${var.rate_limit_requests_per_minute}"
     # Exploit signatures are refused first, then the venue rules (1000 + n), then the default.
     assert content["priority"] == "${1000 + rule.key}"
-    (canary,) = [r for r in rules if "expr" in r["match"][0]]
-    assert "cve-canary" in canary["match"][0]["expr"][0]["expression"]
+    (canary,) = [r for r in rules if "expr" in r["match"][0] and "cve-canary" in r["match"][0]["expr"][0]["expression"]]
     assert canary["action"] == "deny(403)" and canary["priority"] < 1000
+    # The one path open to everyone: take-home model exports, rate-limited per address, after
+    # the exploit rule and before the default deny.
+    (exports,) = [r for r in rules if "expr" in r["match"][0] and "/m/" in r["match"][0]["expr"][0]["expression"]]
+    expression = exports["match"][0]["expr"][0]["expression"]
+    assert expression == "request.path.startsWith('/m/') || request.path.startsWith('/model-page/')"
+    assert exports["action"] == "throttle" and canary["priority"] < exports["priority"] < 2147483647
+    export_limits = block(exports, "rate_limit_options")
+    assert export_limits["exceed_action"] == "deny(429)" and export_limits["enforce_on_key"] == "IP"
+    assert block(export_limits, "rate_limit_threshold")["count"] == "${var.export_requests_per_minute}"
     validations = tf.variables["venue_cidrs"]["validation"]
     assert any("/0" in v["condition"] for v in validations), "venue_cidrs must refuse 0.0.0.0/0"
 

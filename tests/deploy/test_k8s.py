@@ -196,6 +196,9 @@ def test_ingress_routes_paths_and_attaches_cloud_armor(manifests, env, tf, tfvar
     (rule,) = ingress["spec"]["rules"]
     routes = {p["path"]: (p["pathType"], p["backend"]["service"]["name"]) for p in rule["http"]["paths"]}
     assert routes == {"/": ("Prefix", "frontend"), "/graphql": ("Prefix", "bff"), "/media": ("Prefix", "bff"),
+                      # take-home model exports (TrainingRun.exportUrl); the model page's
+                      # scripts (/model-page/) are the frontend's static files
+                      "/m": ("Prefix", "bff"),
                       # the uptime check's view of the bff (infra/monitoring.tf)
                       "/readyz": ("Exact", "bff")}
     annotations = ingress["metadata"]["annotations"]
