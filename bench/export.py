@@ -110,8 +110,7 @@ def agreement(storage, run_id, saved, result, photos, workdir: Path) -> dict:
 def page_timings(runs: int = 2) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from tests.frontend.conftest import build_frontend
-    from tests.frontend.helpers import CHROMIUM, CHROMIUM_ARGS, Stack
+    from tests.frontend.helpers import CHROMIUM, CHROMIUM_ARGS, Stack, build_frontend
     from tests.frontend.test_model_page_browser import exported_run
 
     build_frontend()

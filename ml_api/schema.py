@@ -262,12 +262,7 @@ def _run_id(value) -> str:
 
 
 def _finished_model(service, run_id: str):
-    row = service.queue.get(run_id)
-    if row is None:
-        raise ApiError(f"unknown run {run_id}", "NOT_FOUND")
-    if row["status"] != SUCCEEDED:
-        raise ApiError(f"run {run_id} has not succeeded (status {row['status']})", "FAILED_PRECONDITION")
-    return service.model(run_id)
+    return service.finished_model(run_id)
 
 
 def _key(service, uri: str, where: str) -> str:

@@ -12,6 +12,7 @@ import threading
 
 import torch
 
+from pictolab.contract.errors import FailedPrecondition, NotFound
 from pictolab.settings import Settings
 from pictolab.storage import open_storage
 
@@ -21,7 +22,7 @@ from .device import DeviceUnavailable, configure_torch, device_name, resolve_dev
 from .embeddings import CPU_EMBED_BATCH, CUDA_EMBED_BATCH
 from .job_kinds import JobKinds
 from .models import LoadedModel, ModelCache, load_model
-from .queue import EMBED, HINTS, TRAIN, JobQueue, job_id_for, open_engine
+from .queue import EMBED, HINTS, SUCCEEDED, TRAIN, JobQueue, job_id_for, open_engine
 from .trainers import TRAINERS
 from .training_request import InvalidRequest, parse_examples, parse_request
 from .workers import WorkerPool
@@ -122,6 +123,16 @@ class MlService:
         except Exception as exc:  # noqa: BLE001 (reported by /readyz and logged: the pod stays unready)
             self.backbone_error = f"{exc.__class__.__name__}: {exc}"
             log.error("cannot load the default backbone %s: %s", self.settings.ml_backbone, exc)
+
+    def finished_model(self, run_id: str) -> LoadedModel:
+        """The model of a run that succeeded; NotFound for a run the queue does not know (or
+        a purged one), FailedPrecondition for one still training or failed."""
+        row = self.queue.get(run_id)
+        if row is None:
+            raise NotFound(f"unknown run {run_id}")
+        if row["status"] != SUCCEEDED:
+            raise FailedPrecondition(f"run {run_id} has not succeeded (status {row['status']})")
+        return self.model(run_id)
 
     def model(self, run_id: str) -> LoadedModel:
         return self.models.get(run_id, lambda: load_model(self.storage, run_id, self.device))

@@ -20,6 +20,7 @@ import json
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -27,7 +28,6 @@ from pictolab.contract.storage_keys import (
     export_key,
     export_prefix,
     model_key,
-    purge_marker_key,
     shared_export_key,
 )
 from pictolab.storage import ObjectNotFound, Storage
@@ -122,14 +122,17 @@ def _keys(run_id: str) -> dict[str, str]:
     return {name: export_key(run_id, name) for name in ("model.json", "weights.bin", "metadata.json", "model.zip")}
 
 
-def export_run(storage: Storage, run_id: str, labels_by_class: dict[str, str], model_name: str) -> ModelExportResult:
+def export_run(storage: Storage, run_id: str, labels_by_class: dict[str, str], model_name: str,
+               exists: Callable[[], bool] = lambda: True) -> ModelExportResult:
     """Write (or find) the export of ``run_id``'s finished model. ``labels_by_class`` names
     each of the run's class ids (the ML API only knows ids): the labels go into
-    metadata.json in the model's output order. Raises ExportNotFound, ExportError or
-    ExportUnsupported."""
+    metadata.json in the model's output order. ``exists`` says whether the run's job is still
+    in the queue (the BFF's purge deletes the job before the objects): looked at before and
+    after the writes, so an export that raced a purge keeps nothing. Raises ExportNotFound,
+    ExportError or ExportUnsupported."""
     started = time.perf_counter()
     with _run_lock(run_id):
-        if storage.exists(purge_marker_key(run_id)):
+        if not exists():
             raise ExportNotFound(f"run {run_id} was purged")
         try:
             saved = load_object(storage, model_key(run_id))
@@ -176,7 +179,7 @@ def export_run(storage: Storage, run_id: str, labels_by_class: dict[str, str], m
         }
         for name, data in files.items():
             storage.put_bytes(export_key(run_id, name), data)
-        if storage.exists(purge_marker_key(run_id)):
+        if not exists():
             # A purge raced this export: keep nothing of the run (the shared file is no one's).
             storage.delete_prefix(export_prefix(run_id))
             raise ExportNotFound(f"run {run_id} was purged")

@@ -58,18 +58,17 @@ class ExportModel(graphene.Mutation):
 
     @staticmethod
     def mutate(root, info, input):
-        from ..schema import _finished_model  # (at call time: schema.py imports this module)
-
         service = info.context.service
         try:
             run_id = validate_run_id(input.run_id)
         except InvalidRequest as exc:
             raise ApiError(str(exc), "BAD_USER_INPUT") from None
         # The same check predict makes: NOT_FOUND (unknown or purged), FAILED_PRECONDITION.
-        _finished_model(service, run_id)
+        service.finished_model(run_id)
         labels = {label.class_id: label.name.strip() for label in input.labels}
         try:
-            result = export_run(service.storage, run_id, labels, input.model_name or f"pictolab-{run_id[:8]}")
+            result = export_run(service.storage, run_id, labels, input.model_name or f"pictolab-{run_id[:8]}",
+                                exists=lambda: service.queue.get(run_id) is not None)
         except ExportNotFound as exc:
             raise ApiError(str(exc), "NOT_FOUND") from None
         except ExportUnsupported as exc:

@@ -11,7 +11,6 @@ key                                                    writer   what
 ``runs/<runId>/export/<file>``                         ml_api   TF.js export: model.json, weights.bin, metadata.json, model.zip
 ``exports/shared/<backbone>-<sha>.bin``                ml_api   the frozen backbone's weights every QUICK export shares
 ``cache/embeddings/<imageKey>/<backbone>/<sha>.npy``   ml_api   QUICK: frozen embedding of one image
-``purged/runs/<runId>``                                bff      purge marker (``{}``): the ML job keeps nothing it writes after it
 =====================================================  =======  =================================
 
 The embedding cache is keyed by the image's key first: everything cached for one photo sits
@@ -95,18 +94,6 @@ def embedding_key(image_key: str, backbone_id: str, sha: str) -> str:
 
 
 # ---- purge (bff) ------------------------------------------------------------------------
-PURGED = "purged"
-
-
-def purge_marker_key(run_id: str) -> str:
-    """Written (``{}``) by the BFF before it deletes a purged workshop's objects, one per
-    run, and never deleted: a tombstone holding nothing but the random run id. The ML job
-    looks for it after each of its writes and deletes that write when it is there, so a
-    write that raced the purge never survives it (one that finished before the marker was
-    written is swept by the purge's deletion). A run with a marker cannot be started."""
-    return f"{PURGED}/{RUNS}/{run_id}"
-
-
 def workshop_purge_prefixes(workshop_id: str, run_ids: list[str] | tuple[str, ...]) -> list[str]:
     """Every prefix that holds data of a workshop: its photos, its leftover "try it" photos,
     the embeddings cached for its photos and the folder of each of its runs."""

@@ -7,13 +7,11 @@ Vite build of frontend/, made with npm when it is missing or older than the sour
 from __future__ import annotations
 
 import gzip
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.frontend.helpers import CHROMIUM, CHROMIUM_ARGS, DIST, FRONTEND
-from tests.helpers import require_tool
+from tests.frontend.helpers import CHROMIUM, CHROMIUM_ARGS, build_frontend
 
 INDEX_HTML = """<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>PictoLab</title>
 <script type="module" crossorigin src="/assets/index-AbC123xy.js"></script>
@@ -38,27 +36,6 @@ def fake_dist(tmp_path) -> Path:
     (dist / "assets" / "index-Zz9Yy8Xx.css").write_text("body{margin:0}\n")
     (dist / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
     return dist
-
-
-def _newest_source_mtime() -> float:
-    sources = [FRONTEND / name for name in ("index.html", "package.json", "package-lock.json",
-                                            "vite.config.ts", "tsconfig.json")]
-    sources += [p for p in (FRONTEND / "src").rglob("*") if p.is_file() and ".test." not in p.name]
-    sources += [p for p in (FRONTEND / "public").rglob("*") if p.is_file()]
-    return max(p.stat().st_mtime for p in sources if p.exists())
-
-
-def build_frontend() -> Path:
-    """The real build in frontend/dist, rebuilt when a source is newer (``make frontend`` does
-    the same in CI before the tests run)."""
-    index = DIST / "index.html"
-    if index.is_file() and index.stat().st_mtime >= _newest_source_mtime():
-        return DIST
-    npm = require_tool("npm", "apt-get install nodejs npm (Node.js 20+)")
-    if not (FRONTEND / "node_modules").is_dir():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True, timeout=600)
-    subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True, timeout=600, capture_output=True)
-    return DIST
 
 
 @pytest.fixture(scope="session")

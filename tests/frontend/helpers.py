@@ -7,6 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
+from tests.helpers import require_tool
+
 REPO = Path(__file__).resolve().parents[2]
 FRONTEND = REPO / "frontend"
 DIST = FRONTEND / "dist"
@@ -123,3 +125,24 @@ def screenshot_both_languages(page, name: str) -> None:
         page.evaluate(f"() => localStorage.setItem('pictolab.lang', '{before}')")
         page.reload()
     page.wait_for_selector(f"html[lang={before}]")
+
+
+def _newest_source_mtime() -> float:
+    sources = [FRONTEND / name for name in ("index.html", "package.json", "package-lock.json",
+                                            "vite.config.ts", "tsconfig.json")]
+    sources += [p for p in (FRONTEND / "src").rglob("*") if p.is_file() and ".test." not in p.name]
+    sources += [p for p in (FRONTEND / "public").rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in sources if p.exists())
+
+
+def build_frontend() -> Path:
+    """The real build in frontend/dist, rebuilt when a source is newer (``make frontend`` does
+    the same in CI before the tests run)."""
+    index = DIST / "index.html"
+    if index.is_file() and index.stat().st_mtime >= _newest_source_mtime():
+        return DIST
+    npm = require_tool("npm", "apt-get install nodejs npm (Node.js 20+)")
+    if not (FRONTEND / "node_modules").is_dir():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True, timeout=600)
+    subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True, timeout=600, capture_output=True)
+    return DIST

@@ -19,7 +19,7 @@ from ml_api.embeddings import embed_images
 from ml_api.export import export_run
 from ml_api.models import MODEL_FORMAT, DeepClassifier, LoadedModel, save_quick_model
 from ml_api.quick import fit_linear_head
-from pictolab.contract.storage_keys import export_key, model_key, purge_marker_key, shared_export_key
+from pictolab.contract.storage_keys import export_key, model_key, shared_export_key
 from tests.ml_api.export_helpers import (
     EXPORT_MODEL,
     model_inputs,
@@ -178,7 +178,12 @@ def test_export_model_mutation_and_its_errors(ml):
     assert code(failed, NAMES) == "FAILED_PRECONDITION"  # did not succeed
 
     ml.storage.delete_prefix(f"runs/{run_id}/export")
-    ml.storage.put_json(purge_marker_key(run_id), {})  # the BFF purges the workshop
+    from sqlalchemy import delete
+
+    from ml_api.queue import jobs
+
+    with ml.service.engine.begin() as conn:  # the BFF's purge deletes the run's job first
+        conn.execute(delete(jobs).where(jobs.c.id == run_id))
     assert code(run_id, NAMES) == "NOT_FOUND"
     assert not any(key.startswith(f"runs/{run_id}/export") for key in ml.stored_keys())
 
