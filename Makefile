@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # torch/torchvision are pinned in pyproject.toml to the releases pip finds on local disk.
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: install install-dev frontend up test test-python test-frontend lint bench clean lock
+.PHONY: install install-dev frontend up test test-python test-frontend lint bench clean lock schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,17 @@ test: install-dev
 test-python:
 	$(BIN)/pytest
 
+# typecheck: every GraphQL document against bff/schema.graphql, the generated src/gql/ up to
+# date, then tsc; then Vitest.
 test-frontend:
-	cd frontend && npm test
+	cd frontend && npm run typecheck && npm test
+
+# After changing the BFF's GraphQL schema: write bff/schema.graphql, then the frontend's
+# generated operations and types (frontend/src/gql/) from it.
+schema:
+	$(BIN)/python -m bff.schema_dump --write
+	$(BIN)/python -m pictolab.contract.errors --typescript > frontend/src/lib/errorCodes.generated.ts
+	cd frontend && npm run codegen
 
 lint:
 	$(BIN)/ruff check pictolab pictolab_cli bff ml_api frontend tests bench

@@ -13,7 +13,7 @@ the test set, and on exactly those embeddings:
 - ``quick``: ``ml_api.quick.fit_linear_head`` as shipped;
 - ``quick_before``: the previous QUICK head (each feature standardised with the training
   photos' own mean/std, same L-BFGS fit), for the record;
-- ``probe``: scikit-learn LogisticRegression(C=1) on the raw features (the issue's baseline);
+- ``probe``: scikit-learn LogisticRegression(C=1) on the raw features (the baseline QUICK must beat);
 - ``probe_std``: the same after StandardScaler.
 
 Prints a table (mean accuracy over seeds, and QUICK minus probe) and writes

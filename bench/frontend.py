@@ -12,7 +12,7 @@ Builds frontend/dist if needed (npm run build), then
    its first render with the group's classes, plus FCP and DOMContentLoaded; then the same
    with a warm cache (reloads).
 Prints a table and writes bench/results/frontend.json.
-Targets (issue 5): initial JS <= 150 KB gzipped; first render of the home <= 1.0 s.
+Targets: initial JS <= 150 KB gzipped; first render of the home <= 1.0 s.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tap -> scored, once uploads have settled (issue 11): real `pictolab ml-api` (niced, as under
+"""Tap -> scored, once uploads have settled (eager embeddings): real `pictolab ml-api` (niced, as under
 `pictolab up`) and `pictolab bff` processes on loopback, SQLite, a local storage folder.
 
 One group uploads 60 photos (3 classes x 20) and the instructor 120 hidden test photos

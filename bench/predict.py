@@ -4,7 +4,7 @@
 
 Starts a real `pictolab ml-api` (gunicorn) on a temp data dir and talks HTTP to it, as the
 BFF does. Prints a table and writes bench/results/predict.json.
-Targets (issue 3): predict p50 <= 150 ms on the CPU and <= 20 ms on the GPU (1-megapixel
+Targets: predict p50 <= 150 ms on the CPU and <= 20 ms on the GPU (1-megapixel
 JPEG); ML API RSS <= 1.5 GB on the CPU with 20 models cached; 30 concurrent QUICK jobs on one
 GPU all finished within 10 s.
 """
@@ -196,7 +196,7 @@ def main() -> None:
             result["rss_20_deep_models"] = service.rss_mb()
             result["predict_deep"] = latency(service, storage, deep_runs[0], args.requests)
 
-            # Concurrent QUICK jobs: on a GPU 30 groups with their own (cold) photos, the issue's
+            # Concurrent QUICK jobs: on a GPU 30 groups with their own (cold) photos, the
             # target; on the CPU the same 30 jobs with cached embeddings (the queue, not the GPU).
             groups = args.concurrent
             cold = health["device"] == "cuda"

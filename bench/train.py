@@ -6,7 +6,7 @@ Runs the real job machinery in-process (the ML API's job queue on a SQLite file 
 worker pulling from it, a local storage folder, all in a temp dir) on photo-like 1024x768
 JPEGs: each run is queued as `startTraining` queues it, and timed until its row says
 SUCCEEDED. Prints a table and writes bench/results/train.json.
-Targets (issue 3): QUICK cold <= 10 s and cached <= 1 s on the 2-core CPU; on an H100 QUICK
+Targets: QUICK cold <= 10 s and cached <= 1 s on the 2-core CPU; on an H100 QUICK
 <= 1 s end to end and DEEP (10 epochs) <= 5 s.
 """
 

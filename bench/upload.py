@@ -2,7 +2,7 @@
 group, upload phone-camera JPEGs (3024x4032, about 3 MB, EXIF orientation + GPS) to the BFF
 running under gunicorn on loopback. Prints a table and writes bench/results/upload.json.
 
-Targets (issue 2): >= 25 photos/s on a 2-core machine, p95 <= 400 ms, peak RSS per
+Targets: >= 25 photos/s on a 2-core machine, p95 <= 400 ms, peak RSS per
 gunicorn worker <= 250 MB.
 
 Two measurements, because with clients uploading back-to-back latency is just queueing

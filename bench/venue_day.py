@@ -4,7 +4,7 @@ iPad polls `workshop` and `trainingRuns` and the projector polls `scoreboard`. R
 processes on loopback as `pictolab up` runs them (ML API niced, BFF 2 x 8 under gunicorn,
 SQLite, a local storage folder). Prints a table, writes bench/results/venue_day.json.
 
-Targets (issue 10): every group scored <= 180 s after "train" on 2 cores, 0 errors.
+Targets: every group scored <= 180 s after "train" on 2 cores, 0 errors.
 Also reported: query p95 while training, and the peak RSS of every process (sampled every
 100 ms: gunicorn masters and workers of both services).
 
@@ -173,7 +173,7 @@ def main() -> int:
             print(f"waited {settle_seconds:.0f} s for the embeddings (--settle-seconds)", flush=True)
         elif args.settle:
             # At a venue the photos are taken over an hour and the instructor switches to TRAIN
-            # later: the ML API embeds each photo soon after it is stored (issue 11), so by the
+            # later: the ML API embeds each photo soon after it is stored, so by the
             # time children press train the embeddings are cached. Wait for that here (and say
             # how long it took), instead of measuring a train pressed the second uploads end.
             settled = time.perf_counter()

@@ -2,7 +2,7 @@
 uploaded concurrently, then every group presses "train" (QUICK) at once while the
 projector and the iPads keep polling. Prints a table, writes bench/results/workshop.json.
 
-Targets (issue 4): every group scored within 120 s of the last upload; p95 latency of the
+Targets: every group scored within 120 s of the last upload; p95 latency of the
 `workshop`, `trainingRuns` and `scoreboard` queries at most 100 ms while training runs.
 
     .venv/bin/python bench/workshop.py [--groups 12] [--per-class 15]

@@ -18,6 +18,8 @@ import logging
 
 from flask import current_app, g, jsonify, request
 
+from pictolab.contract.errors import ErrorCode
+
 from . import networks
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,10 @@ def init_app(app) -> None:
 
 def _forbidden(reason: str):
     log.warning(reason, extra={"client_ip": g.client_ip})
-    response = jsonify(error="forbidden", message="PictoLab only answers inside the workshop's network.")
+    # Spelled in lower case: the runbook (docs/deploy.md, "403 at the venue") tells this body
+    # from Cloud Armor's 403 page by {"error": "forbidden"}.
+    response = jsonify(error=ErrorCode.FORBIDDEN.lower(),
+                       message="PictoLab only answers inside the workshop's network.")
     response.status_code = 403
     return response
 

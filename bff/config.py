@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_ACCOUNT_MAX_FAILURES": 20,
     "ADMIN_ACCOUNT_LOCK": timedelta(hours=1),
     "GRAPHQL_MAX_DEPTH": 8,
-    "SESSION_LIFETIME": timedelta(hours=14),  # one workshop day
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=14),  # a child's session: one workshop day
     # An admin session ends this long after its login however active it is (the session
     # cookie is refreshed on every request, so it alone would never expire while in use).
     "ADMIN_SESSION_MAX_AGE": timedelta(hours=12),
@@ -48,8 +48,6 @@ def _from_settings(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not settings.is_local,
-        "PERMANENT_SESSION_LIFETIME": DEFAULTS["SESSION_LIFETIME"],
-        "JSON_SORT_KEYS": False,
     }
 
 

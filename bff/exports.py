@@ -17,6 +17,7 @@ class names, which the ML API never sees.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -24,7 +25,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pictolab.contract.errors import FailedPrecondition, NotFound, Unavailable
+from pictolab.contract.errors import ErrorCode, FailedPrecondition, NotFound, Unavailable
 from pictolab.contract.storage_keys import export_key, shared_export_key
 from pictolab.storage import ObjectNotFound
 
@@ -58,9 +59,38 @@ def export_url(settings, run: TrainingRun) -> str | None:
     return f"{settings.public_url.rstrip('/')}{PATH_PREFIX}{run.export_token}/"
 
 
-def _labels(session: Session, run: TrainingRun) -> list[dict[str, str]]:
+def _labels(session: Session, run: TrainingRun) -> list[dict]:
+    """Every class's name and the run's group's reaction to it (played by the model page)."""
+    from .play import reaction
+
     classes = session.scalars(select(PhotoClass).where(PhotoClass.workshop_id == run.workshop_id)).all()
-    return [{"classId": c.id, "name": c.name} for c in classes]
+    return [{"classId": c.id, "name": c.name, "reaction": reaction(session, run.group_id, c.id)} for c in classes]
+
+
+def _metadata_stale(session: Session, run: TrainingRun, data: bytes) -> bool:
+    """Whether the stored metadata.json no longer has the classes' names or the group's
+    reactions (renamed since, or a reaction changed): then it is written again. A class
+    deleted since keeps what is there."""
+    from .play import reaction
+
+    try:
+        meta = json.loads(data)
+        class_ids = meta["pictolab"]["classIds"]
+        stored = list(zip(meta["labels"], meta["pictolab"]["reactions"], strict=True))
+    except (ValueError, KeyError, TypeError):
+        return True  # written before reactions were part of it
+    names = {c.id: c.name.strip() for c in session.scalars(
+        select(PhotoClass).where(PhotoClass.workshop_id == run.workshop_id))}
+    if len(class_ids) != len(stored) or any(class_id not in names for class_id in class_ids):
+        return False
+    return stored != [(names[class_id], _reaction_entry(reaction(session, run.group_id, class_id)))
+                      for class_id in class_ids]
+
+
+def _reaction_entry(value: dict | None) -> dict | None:
+    # As the ML API writes it (ml_api.export.reaction_entry): unset parts null, all unset null.
+    entry = {key: (value or {}).get(key) or None for key in ("emoji", "sound", "words")}
+    return entry if any(entry.values()) else None
 
 
 def _model_name(session: Session, run: TrainingRun) -> str:
@@ -90,7 +120,7 @@ def ensure_export(session: Session, run: TrainingRun) -> dict:
     except MLUnavailable as exc:
         raise Unavailable("The AI service is busy; try again in a moment.") from exc
     except MLError as exc:
-        if exc.code == "NOT_FOUND":
+        if exc.code == ErrorCode.NOT_FOUND:
             raise NotFound("This model is gone.") from exc
         raise FailedPrecondition(f"The model could not be exported: {exc}") from exc
 
@@ -104,7 +134,7 @@ def _cors(response: Response) -> Response:
 
 
 def _not_found() -> Response:
-    response = jsonify(error="NOT_FOUND", message="No such model.")
+    response = jsonify(error=ErrorCode.NOT_FOUND, message="No such model.")
     response.status_code = 404
     response.headers["Cache-Control"] = "no-store"
     return _cors(response)
@@ -166,6 +196,13 @@ def export_file(token: str, name: str):
     storage = current_app.extensions["pictolab.storage"]
     try:
         data = storage.get_bytes(export_key(run.id, name))
+        if name == "metadata.json" and _metadata_stale(session, run, data):
+            try:
+                ensure_export(session, run)
+                data = storage.get_bytes(export_key(run.id, name))
+            except (NotFound, Unavailable, FailedPrecondition, ObjectNotFound):
+                # The old names and reactions still run the model: better than no page.
+                log.warning("model export metadata not rewritten", exc_info=True, extra={"runId": run.id})
     except ObjectNotFound:
         try:
             ensure_export(session, run)
@@ -173,16 +210,18 @@ def export_file(token: str, name: str):
         except NotFound:
             return _not_found()
         except Unavailable:
-            response = jsonify(error="UNAVAILABLE", message="Try again in a moment.")
+            response = jsonify(error=ErrorCode.UNAVAILABLE, message="Try again in a moment.")
             response.status_code = 503
             response.headers["Retry-After"] = "5"
             return _cors(response)
         except (FailedPrecondition, ObjectNotFound):
             log.warning("model export failed", exc_info=True, extra={"runId": run.id})
-            response = jsonify(error="FAILED_PRECONDITION", message="This model cannot be exported.")
+            response = jsonify(error=ErrorCode.FAILED_PRECONDITION, message="This model cannot be exported.")
             response.status_code = 409
             return _cors(response)
-    response = _bytes(data, FILES[name], RUN_FILE_CACHE)
+    # metadata.json changes with a renamed class or a new reaction: revalidated (by its ETag) on
+    # every load; the model's files never change.
+    response = _bytes(data, FILES[name], "no-cache" if name == "metadata.json" else RUN_FILE_CACHE)
     if name == "model.zip":
         response.headers["Content-Disposition"] = 'attachment; filename="model.zip"'
     return response
@@ -197,7 +236,7 @@ def _rate_limit():
     limiter = current_app.extensions["pictolab.export_limiter"]
     if limiter.allow(getattr(g, "client_ip", None) or request.remote_addr or ""):
         return None
-    response = jsonify(error="RATE_LIMITED", message="Too many requests; try again in a minute.")
+    response = jsonify(error=ErrorCode.RATE_LIMITED, message="Too many requests; try again in a minute.")
     response.status_code = 429
     response.headers["Retry-After"] = "60"
     return _cors(response)
@@ -207,7 +246,7 @@ def init_app(app) -> None:
     from .ratelimit import RateLimiter
 
     # A model's first load is ~6 requests (page, metadata, model, weights, shared weights,
-    # worker): a whole class behind one venue NAT opening theirs at once stays under 600.
+    # worker): a whole class behind one venue NAT opening theirs at once stays under this default.
     per_minute = float(app.config.get("EXPORT_REQUESTS_PER_MINUTE", 600))
     app.extensions["pictolab.export_limiter"] = RateLimiter(per_minute / 60, per_minute)
     app.register_blueprint(bp)

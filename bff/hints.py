@@ -1,4 +1,4 @@
-"""Photo hints a child can act on before training (issue 12; the ML API computes them in
+"""Photo hints a child can act on before training (the ML API computes them in
 ``ml_api/hints.py``): per photo ``TOO_DARK``, ``BLURRY``, ``NEAR_DUPLICATE``; per pair of the
 workshop's classes ``CLASSES_LOOK_ALIKE``.
 
@@ -24,6 +24,8 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pictolab.backoff import backoff_seconds
+from pictolab.contract.jobs import JobStatus
 from pictolab.storage import Storage
 
 from .ml_client import MLError, MLUnavailable
@@ -128,12 +130,12 @@ class HintsRefresher:
                 asked = signature(photos)
                 waits, _, before = self._pending.get(group_id, (0, 0.0, asked))
                 waits = waits + 1 if before == asked else 1
-                delay = min(MAX_RECHECK_SECONDS, FIRST_RECHECK_SECONDS * 2 ** (waits - 1))
+                delay = backoff_seconds(waits, FIRST_RECHECK_SECONDS, MAX_RECHECK_SECONDS)
                 self._pending[group_id] = (waits, now + delay, asked)
             except (MLUnavailable, MLError, HintsFailed) as exc:
                 self._pending.pop(group_id, None)
                 failures = self._backoff.get(group_id, (0, 0.0))[0] + 1
-                delay = min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2 ** (failures - 1))
+                delay = backoff_seconds(failures, FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS)
                 self._backoff[group_id] = (failures, now + delay)
                 log.info("photo hints not available now; retried later",
                          extra={"groupId": group_id, "error": str(exc), "retryIn": delay})
@@ -165,10 +167,10 @@ class HintsRefresher:
         job = self.ml.photo_hints(group_id, wanted, classes,
                                   [{"uri": uri, "label": c} for uri, (_, c) in zip(uris, present)],
                                   scope=workshop_id) or {}
-        if job.get("status") == "FAILED":
+        if job.get("status") == JobStatus.FAILED:
             raise HintsFailed(job.get("error") or "the hints job failed")
         answer = job.get("result")
-        if job.get("status") != "SUCCEEDED" or job.get("signature") != wanted or answer is None:
+        if job.get("status") != JobStatus.SUCCEEDED or job.get("signature") != wanted or answer is None:
             raise HintsPending(group_id)
         by_uri = {row["uri"]: row for row in answer.get("photos") or []}
         hints = {

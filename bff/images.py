@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from pictolab.contract.errors import DomainError
+from pictolab.contract.errors import DomainError, ErrorCode
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class DecodeBudget:
             raise ImageRejected(
                 "This photo is too large for the server to process; take a smaller photo "
                 "(a normal camera photo, not a panorama) or lower the camera resolution.",
-                code="PAYLOAD_TOO_LARGE", decodeBytes=cost, budgetBytes=self.total)
+                code=ErrorCode.PAYLOAD_TOO_LARGE, decodeBytes=cost, budgetBytes=self.total)
         ticket = object()
         with self._changed:
             self._queue.append(ticket)
@@ -147,7 +147,7 @@ class DecodeBudget:
             log.warning("upload waited too long for decode memory",
                         extra={"decodeBytes": cost, "budgetBytes": self.total})
             raise ImageRejected("The server is busy with other large photos; please send this one again.",
-                                code="UNAVAILABLE")
+                                code=ErrorCode.UNAVAILABLE)
         try:
             yield
         finally:
@@ -237,23 +237,23 @@ def _default_budget() -> DecodeBudget:
 def sanitise(data: bytes, *, max_pixels: int, max_side: int = 1024, quality: int = 85,
              budget: DecodeBudget | None = None) -> SanitisedImage:
     if not data:
-        raise ImageRejected("The file is empty.", code="BAD_USER_INPUT")
+        raise ImageRejected("The file is empty.", code=ErrorCode.BAD_USER_INPUT)
     try:
         probe = Image.open(io.BytesIO(data), formats=allowed_formats())
     except UnidentifiedImageError:
         raise ImageRejected("This file is not a photo we can read (use JPEG, PNG, WebP or HEIC).",
-                            code="UNSUPPORTED_MEDIA_TYPE") from None
+                            code=ErrorCode.UNSUPPORTED_MEDIA_TYPE) from None
     except Image.DecompressionBombError:
-        raise ImageRejected("The image has too many pixels.", code="PAYLOAD_TOO_LARGE") from None
+        raise ImageRejected("The image has too many pixels.", code=ErrorCode.PAYLOAD_TOO_LARGE) from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise ImageRejected(f"The photo could not be read ({exc.__class__.__name__}).",
-                            code="BAD_USER_INPUT") from None
+                            code=ErrorCode.BAD_USER_INPUT) from None
     source_format = probe.format
     width, height = probe.size
     limit = max_pixels if source_format == "JPEG" else min(max_pixels, NON_JPEG_MAX_PIXELS)
     if width <= 0 or height <= 0 or width * height > limit:
         raise ImageRejected(f"The image has too many pixels ({width}x{height}; at most {limit}).",
-                            code="PAYLOAD_TOO_LARGE", maxPixels=limit)
+                            code=ErrorCode.PAYLOAD_TOO_LARGE, maxPixels=limit)
     with (budget or _default_budget()).reserve(decode_cost(probe, max_side)):
         return _decode(data, source_format, max_side=max_side, quality=quality)
 
@@ -278,11 +278,11 @@ def _decode(data: bytes, source_format: str, *, max_side: int, quality: int) -> 
         out = io.BytesIO()
         clean.save(out, "JPEG", quality=quality, optimize=False, progressive=False)
     except Image.DecompressionBombError:
-        raise ImageRejected("The image has too many pixels.", code="PAYLOAD_TOO_LARGE") from None
+        raise ImageRejected("The image has too many pixels.", code=ErrorCode.PAYLOAD_TOO_LARGE) from None
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning) as exc:
         log.info("upload rejected while decoding: %s", exc.__class__.__name__)
         raise ImageRejected("The photo is damaged or incomplete (was the upload cut off?).",
-                            code="BAD_USER_INPUT") from None
+                            code=ErrorCode.BAD_USER_INPUT) from None
     return SanitisedImage(jpeg=out.getvalue(), width=clean.width, height=clean.height,
                           source_format=source_format)
 

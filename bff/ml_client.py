@@ -70,9 +70,9 @@ class MLUnavailable(Exception):
 
 # Refusals of the request itself: sending the same request again gets the same answer.
 PERMANENT_CODES = frozenset({ErrorCode.PAYLOAD_TOO_LARGE, ErrorCode.GRAPHQL_VALIDATION_FAILED,
-                             "QUERY_TOO_COMPLEX", "BAD_REQUEST"})
+                             ErrorCode.QUERY_TOO_COMPLEX, ErrorCode.BAD_REQUEST})
 # Codes that mean "try later" whatever the HTTP status (the ML API's BUSY is one of them).
-RETRY_CODES = frozenset({ErrorCode.INTERNAL, ErrorCode.UNAVAILABLE, "BUSY"})
+RETRY_CODES = frozenset({ErrorCode.INTERNAL, ErrorCode.UNAVAILABLE, ErrorCode.BUSY})
 
 
 class MLError(Exception):
@@ -150,7 +150,7 @@ class MLClient:
             body = response.json()
         except ValueError as exc:
             if 400 <= response.status_code < 500:  # e.g. werkzeug's HTML 413: the same next time
-                code = ErrorCode.PAYLOAD_TOO_LARGE if response.status_code == 413 else "BAD_REQUEST"
+                code = ErrorCode.PAYLOAD_TOO_LARGE if response.status_code == 413 else ErrorCode.BAD_REQUEST
                 raise MLError(f"ML API refused the request (HTTP {response.status_code})", code,
                               response.status_code) from exc
             raise MLUnavailable(f"ML API answered non-JSON (HTTP {response.status_code})") from exc
@@ -162,7 +162,8 @@ class MLClient:
                 raise MLUnavailable(first.get("message", "ML API error"))
             raise MLError(first.get("message", "ML API error"), code, response.status_code)
         if response.status_code >= 400:
-            raise MLError(f"ML API answered HTTP {response.status_code}", "BAD_REQUEST", response.status_code)
+            raise MLError(f"ML API answered HTTP {response.status_code}", ErrorCode.BAD_REQUEST,
+                          response.status_code)
         return (body.get("data") or {}).get(field)
 
     # ---- operations (names and shapes: docs/design.md) ---------------------------------
@@ -223,8 +224,9 @@ class MLClient:
         # Well inside the reconciler's claim on the run (training.LEASE).
         return self._call(EVALUATE, {"input": {"runId": run_id, "examples": examples}}, "evaluate", timeout=120)
 
-    def export_model(self, run_id: str, labels: list[dict[str, str]], model_name: str) -> dict:
-        """Write (or find) the run's export; ``labels``: [{classId, name}] for its classes."""
+    def export_model(self, run_id: str, labels: list[dict], model_name: str) -> dict:
+        """Write (or find) the run's export; ``labels``: [{classId, name, reaction}] for its
+        classes (``reaction``: {emoji, sound, words} or None)."""
         return self._call(EXPORT_MODEL, {"input": {"runId": run_id, "labels": labels, "modelName": model_name}},
                           "exportModel", timeout=120)
 

@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from pictolab.contract.jobs import JobStatus
+
 # JSON on SQLite, JSONB on PostgreSQL.
 PortableJSON = JSON().with_variant(JSONB(), "postgresql")
 
@@ -80,11 +82,9 @@ class TrainingMode(str, enum.Enum):
     DEEP = "DEEP"
 
 
-class RunStatus(str, enum.Enum):
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    SUCCEEDED = "SUCCEEDED"
-    FAILED = "FAILED"
+# A run's status is its ML job's status, copied across by the reconciler: one enum, the
+# contract's, so the two cannot drift apart.
+RunStatus = JobStatus
 
 
 class RunErrorCode(str, enum.Enum):

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-# With the readiness probe every 5 s: ~15 s of a failing bucket before the pod leaves.
+# Failed storage checks in a row (one per readiness probe) before /readyz says "not ready";
+# the probe's own failureThreshold (k8s/base/bff.yaml) then decides when the pod leaves.
 STORAGE_FAILURES_BEFORE_UNREADY = 3
 
 

@@ -17,9 +17,10 @@ The reconciler (a background thread in every BFF process) makes one *pass* about
 4. it hands new photos to the ML API's embedding queue, asks for stale photo hints, and
    finishes purges whose ML jobs could not be deleted at the time.
 
-While the ML API cannot be reached a run is retried with a backoff (0.5 s doubling to
-30 s) and given up after MAX_ATTEMPTS. Nothing here watches, long-polls or re-sends: the ML
-API's own leases bring a job whose worker died back to another worker.
+While the ML API cannot be reached a run is retried with a backoff (FIRST_BACKOFF_SECONDS
+doubling to MAX_BACKOFF_SECONDS) and given up after MAX_ATTEMPTS. Nothing here watches,
+long-polls or re-sends: the ML API's own leases bring a job whose worker died back to another
+worker.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pictolab.backoff import backoff_seconds as _backoff
 from pictolab.contract.errors import ErrorCode, FailedPrecondition
 from pictolab.contract.jobs import JobErrorCode, JobStatus
 from pictolab.settings import Settings
@@ -68,14 +70,15 @@ TRAINING_PHASES = (Phase.TRAIN,)
 # other processes created, and a `train` here wakes it at once).
 POLL_INTERVAL = timedelta(seconds=0.5)
 IDLE_INTERVAL = 2.0
-# A pass's claim outlives its longest step (trainingJobs 10 s, startTraining 30 s, evaluate
-# 120 s: see MLClient timeouts), so two processes never work on one run at the same time.
+# A pass's claim outlives its longest step (the longest of the MLClient timeouts, evaluate's),
+# so two processes never work on one run at the same time.
 LEASE = timedelta(seconds=240)
 # At most this many runs per pass (the oldest first); the rest wait for the next pass.
 CLAIM_LIMIT = 100
+FIRST_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
-# About 15 minutes of retrying (backoff capped at 30 s) before a run is given up: the
-# instructor sees a failed run and the group can press "train" again.
+# About 15 minutes of retrying (most waits are MAX_BACKOFF_SECONDS) before a run is given up:
+# the instructor sees a failed run and the group can press "train" again.
 MAX_ATTEMPTS = 35
 # The ML progress fills the bar to here; the last step is the run's success with its score.
 TRAINING_SHARE = 0.95
@@ -328,10 +331,12 @@ def _readable_error(message: str | None) -> str:
 
 
 def backoff_seconds(attempts: int) -> float:
-    return min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** max(0, attempts - 1))
+    return _backoff(attempts, FIRST_BACKOFF_SECONDS, MAX_BACKOFF_SECONDS)
 
 
 # ---- eager embeddings -------------------------------------------------------------------------
+# Photos per embedPhotos request to the ML API (a request size): the ML API embeds them in
+# its own device batches (ml_api.embeddings.embed_batch_size).
 EMBED_BATCH = 64
 EMBED_PHASES = (Phase.SETUP, Phase.COLLECT, Phase.TRAIN, Phase.COMPETE)
 
@@ -393,7 +398,7 @@ class EmbeddingSender:
         """The ML API is down (or refused the request: an older ML API): the photos are
         unmarked for a later pass, and the sender pauses with a growing backoff."""
         self.failures += 1
-        delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (self.failures - 1))
+        delay = backoff_seconds(self.failures)
         if isinstance(exc, MLError) and exc.permanent:
             delay = MAX_BACKOFF_SECONDS
         self.paused_until = now + timedelta(seconds=delay)
@@ -627,7 +632,7 @@ class RunReconciler:
                 except (MLUnavailable, MLError) as exc:
                     db.rollback()
                     self._purge_failures += 1
-                    delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (self._purge_failures - 1))
+                    delay = backoff_seconds(self._purge_failures)
                     self._purges_paused_until = now + timedelta(seconds=delay)
                     log.warning("purged workshops' ML jobs not deleted yet; retry in %.1fs: %s", delay, exc)
                     return finished
@@ -660,7 +665,8 @@ class RunReconciler:
         """Seconds until the next pass: never zero, so an ML API that answers at once
         cannot make the loop spin."""
         if failures:
-            return min(MAX_BACKOFF_SECONDS, self.interval * 2 ** min(failures, 6))
+            # The exponent stops at 6: with a short test interval the wait stays short.
+            return _backoff(min(failures, 6) + 1, self.interval, MAX_BACKOFF_SECONDS)
         return self.interval if self.busy else max(self.interval, self.idle_interval)
 
     def _loop(self) -> None:
@@ -686,7 +692,8 @@ def init_app(app) -> None:
     hints = HintsRefresher(sessions, storage, ml) if app.config.get("PHOTO_HINTS", True) else None
     # Tests drive the reconciler by hand (run_once) instead of racing a thread.
     background = app.config.get("RECONCILE_IN_BACKGROUND", not app.testing)
-    reconciler = RunReconciler(sessions, storage, ml, interval=app.config.get("RECONCILE_INTERVAL", 0.5),
+    reconciler = RunReconciler(sessions, storage, ml,
+                               interval=app.config.get("RECONCILE_INTERVAL", POLL_INTERVAL.total_seconds()),
                                idle_interval=app.config.get("RECONCILE_IDLE_INTERVAL", IDLE_INTERVAL),
                                embeddings=embeddings, hints=hints)
     app.extensions["pictolab.ml"] = ml

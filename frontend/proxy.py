@@ -14,6 +14,8 @@ import logging
 import urllib3
 from flask import Flask, Response, current_app, request
 
+from pictolab.contract.errors import ErrorCode, error_body
+
 log = logging.getLogger(__name__)
 
 # Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection, never forwarded.
@@ -45,8 +47,7 @@ def _upstream_headers() -> dict[str, str]:
 
 def _unavailable(path: str) -> Response:
     if path.startswith("/graphql"):
-        body = json.dumps({"errors": [{"message": "The BFF is not reachable",
-                                       "extensions": {"code": "UNAVAILABLE"}}]})
+        body = json.dumps(error_body(ErrorCode.UNAVAILABLE, "The BFF is not reachable"))
         return Response(body, status=502, mimetype="application/json")
     return Response("Bad Gateway\n", status=502, mimetype="text/plain")
 
@@ -57,7 +58,7 @@ def _too_large(path: str, limit: int) -> Response:
     app would retry a photo that can never fit."""
     message = f"The upload is larger than {limit // (1024 * 1024)} MB."
     if path.startswith("/graphql"):
-        body = json.dumps({"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]})
+        body = json.dumps(error_body(ErrorCode.PAYLOAD_TOO_LARGE, message))
         return Response(body, status=413, mimetype="application/json")
     return Response(message + "\n", status=413, mimetype="text/plain")
 

@@ -46,10 +46,10 @@ export default defineConfig({
       input: { index: "index.html", "model-page": "src/modelPage/main.ts" },
       output: {
         entryFileNames: (chunk) => (chunk.name === "model-page" ? "model-page/app.js" : "assets/[name]-[hash].js"),
-        // Its WebAssembly and the bundler's small runtime chunk (shared by both entries)
-        // beside it: the export link is opened from outside the venue, and only /m/ and
-        // /model-page/ are let through from there (not the app's /assets/).
-        chunkFileNames: (chunk) => (chunk.name.startsWith("rolldown-runtime")
+        // Its WebAssembly and the chunks both entries share (the bundler's small runtime,
+        // the reactions' sounds) beside it: the export link is opened from outside the venue,
+        // and only /m/ and /model-page/ are let through from there (not the app's /assets/).
+        chunkFileNames: (chunk) => (chunk.name.startsWith("rolldown-runtime") || chunk.name.startsWith("soundPlayer")
           ? "model-page/[name]-[hash].js" : "assets/[name]-[hash].js"),
         assetFileNames: (asset) => ((asset.names ?? []).some((n) => n.endsWith(".wasm"))
           ? "model-page/[name]-[hash][extname]" : "assets/[name]-[hash][extname]"),

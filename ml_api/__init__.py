@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .concurrency import DEFAULT_LIMIT as HEAVY_REQUESTS_LIMIT
+
 DEFAULTS = {
     "ML_HANDLE_SIGNALS": True,
     "ML_LOAD_BACKBONE": True,
-    # evaluate/predict running at once, below gunicorn's 8 threads (ml_api/concurrency.py).
-    "ML_MAX_HEAVY_REQUESTS": 6,
+    # evaluate/predict running at once, below gunicorn's thread count (ml_api/concurrency.py).
+    "ML_MAX_HEAVY_REQUESTS": HEAVY_REQUESTS_LIMIT,
     "ML_WORKERS": True,
     "ML_POLL_SECONDS": 1.0,
     "ML_MIGRATE": None,

@@ -1,6 +1,6 @@
 """Keeps a gunicorn thread free for the probes while long GraphQL calls run.
 
-The ML API runs one gunicorn worker with 8 threads (k8s/base/ml-api.yaml). An ``evaluate`` on
+The ML API runs one gunicorn worker with a few threads (k8s/base/ml-api.yaml). An ``evaluate`` on
 a large hidden test set or a burst of ``predict`` calls can hold every thread for minutes;
 the kubelet's /healthz then waits behind them, times out, and the pod (and its GPU node's
 warm models) is killed while it is only busy. So at most ``limit`` heavy operations run at
@@ -16,11 +16,14 @@ import threading
 
 from flask import g, jsonify, request
 
+from pictolab.contract.errors import ErrorCode, error_body
+
 log = logging.getLogger(__name__)
 
 # Operations that can hold a thread for long: they run a model over images.
 HEAVY_FIELDS = frozenset({"evaluate", "predict"})
-# With gunicorn's 8 threads (pictolab ml-api): 2 stay free for the probes and status queries.
+# Below the ML API's gunicorn thread count (`pictolab ml-api --threads`, k8s/base/ml-api.yaml):
+# the threads left over stay free for the probes and status queries.
 DEFAULT_LIMIT = 6
 
 
@@ -77,8 +80,7 @@ def init_app(app, limit: int = DEFAULT_LIMIT) -> HeavyRequestLimiter:
             return None
         if not limiter.try_acquire():
             log.warning("busy: heavy request refused", extra={"operations": sorted(fields), "limit": limiter.limit})
-            response = jsonify(errors=[{"message": "The ML API is busy; retry shortly.",
-                                        "extensions": {"code": "BUSY"}}])
+            response = jsonify(error_body(ErrorCode.BUSY, "The ML API is busy; retry shortly."))
             response.status_code = 503
             response.headers["Retry-After"] = "1"
             return response

@@ -31,8 +31,10 @@ log = logging.getLogger(__name__)
 CPU_EMBED_BATCH, CUDA_EMBED_BATCH = 8, 64
 
 
-def cache_key(backbone_id: str, image_key: str, sha: str) -> str:
-    return embedding_key(image_key, backbone_id, sha)
+def embed_batch_size(device: torch.device) -> int:
+    """Photos embedded in one forward pass on ``device``; the workers also claim this many
+    queued embedding jobs at a time, so one claim is one batch."""
+    return CUDA_EMBED_BATCH if device.type == "cuda" else CPU_EMBED_BATCH
 
 
 def forget_if_photo_gone(storage: Storage, image_key: str) -> bool:
@@ -78,7 +80,7 @@ def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id
     appended there and the result has a row for each photo that was read, in order.
     """
     timer = timer or PhaseTimer()
-    batch_size = batch_size or (CUDA_EMBED_BATCH if device.type == "cuda" else CPU_EMBED_BATCH)
+    batch_size = batch_size or embed_batch_size(device)
     spec = get_spec(backbone_id)
     preset = get_preset(spec.preset)
     transform = preset.eval_transform()
@@ -98,7 +100,7 @@ def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id
         if use_cache:
             with timer.phase("cache_read"):
                 try:
-                    result[index] = _from_npy(storage.get_bytes(cache_key(backbone_id, key, sha)))
+                    result[index] = _from_npy(storage.get_bytes(embedding_key(key, backbone_id, sha)))
                     continue
                 except ObjectNotFound:
                     pass
@@ -123,7 +125,7 @@ def embed_images(storage: Storage, items: Sequence[tuple[str, str]], backbone_id
             if use_cache:
                 with timer.phase("cache_write"):
                     try:
-                        storage.put_bytes(cache_key(backbone_id, key, sha), _to_npy(vector))
+                        storage.put_bytes(embedding_key(key, backbone_id, sha), _to_npy(vector))
                         forget_if_photo_gone(storage, key)
                     except (StorageError, OSError):  # a cache: the next run computes it again
                         log.warning("embedding cache write failed", exc_info=True, extra={"key": key})

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # models imports quick and deep imports this module: no runti
 
     from .models import LoadedModel
 
+# Photos per optimiser step while fine-tuning (DEEP): a training choice, not the embedding or
+# prediction batch, which only bound memory.
 BATCH_SIZE = 16
 
 

@@ -1,6 +1,6 @@
 """``GET /metrics``: the job queue's figures in the Prometheus text format, for Google Cloud
 Managed Service for Prometheus (the PodMonitoring in k8s/base/ml-api.yaml scrapes it) and the
-alert "oldest queued job older than 60 s" (infra/monitoring.tf). The figures are the queue
+alert on the oldest queued job's age (infra/monitoring.tf). The figures are the queue
 table's, so every replica reports the same values; alerts take the max over replicas."""
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ from .heads import LinearHead
 from .presets import get_preset
 
 MODEL_FORMAT = "pictolab-model/1"
+# Whole photos through a DEEP model's full network at prediction time: not the embedding
+# batch (ml_api.embeddings), which runs the frozen backbone only and differs per device.
 PREDICT_BATCH = 32
 
 

@@ -7,9 +7,9 @@ import graphene
 import numpy as np
 from graphene.types.generic import GenericScalar
 
+from pictolab.contract.errors import BadInput, FailedPrecondition, NotFound
 from pictolab.contract.jobs import JobErrorCode
 from pictolab.contract.jobs import JobStatus as JobStatusValue
-from pictolab.graphql import ApiError
 
 from .backbones import BackboneUnavailable, UnknownBackbone, get_spec
 from .data import ImageLoadError, key_for_uri
@@ -40,7 +40,7 @@ class StartTrainingInput(graphene.InputObjectType):
     examples = graphene.List(graphene.NonNull(ExampleInput), required=True)
     mode = TrainingMode(default_value="QUICK")
     backbone = graphene.String()
-    epochs = graphene.Int(description="DEEP: number of epochs (default 5)")
+    epochs = graphene.Int(description="DEEP: number of epochs (default: PICTOLAB_ML_DEEP_EPOCHS)")
     image_size = graphene.Int(description="DEEP: training/serving image size in px (default: the backbone's)")
     scope = graphene.String(description="what the run belongs to (the BFF's workshop id): deleteJobs(scope) "
                                         "deletes it")
@@ -258,7 +258,7 @@ def _run_id(value) -> str:
     try:
         return validate_run_id(value)
     except InvalidRequest as exc:
-        raise ApiError(str(exc), "BAD_USER_INPUT") from None
+        raise BadInput(str(exc)) from None
 
 
 def _finished_model(service, run_id: str):
@@ -269,7 +269,7 @@ def _key(service, uri: str, where: str) -> str:
     try:
         return key_for_uri(service.storage, uri)
     except ValueError as exc:
-        raise ApiError(f"{where}: {exc}", "BAD_USER_INPUT") from None
+        raise BadInput(f"{where}: {exc}") from None
 
 
 # ---- operations ---------------------------------------------------------------------------
@@ -285,13 +285,13 @@ class Query(graphene.ObjectType):
     def resolve_training_job(root, info, run_id):
         row = _service(info).queue.get(_run_id(run_id))
         if row is None:
-            raise ApiError(f"unknown run {run_id}", "NOT_FOUND")
+            raise NotFound(f"unknown run {run_id}")
         return TrainingJob.from_row(row)
 
     @staticmethod
     def resolve_training_jobs(root, info, run_ids):
         if len(run_ids) > MAX_EXAMPLES:
-            raise ApiError(f"at most {MAX_EXAMPLES} runIds", "BAD_USER_INPUT")
+            raise BadInput(f"at most {MAX_EXAMPLES} runIds")
         return [TrainingJob.from_row(row) for row in _service(info).queue.get_many([_run_id(r) for r in run_ids])]
 
     @staticmethod
@@ -322,9 +322,9 @@ class StartTraining(graphene.Mutation):
         try:
             return TrainingJob.from_row(_service(info).start_training(data))
         except (InvalidRequest, ScopeDeleted) as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+            raise BadInput(str(exc)) from None
         except BackboneUnavailable as exc:
-            raise ApiError(str(exc), "FAILED_PRECONDITION") from None
+            raise FailedPrecondition(str(exc)) from None
 
 
 class Predict(graphene.Mutation):
@@ -343,7 +343,7 @@ class Predict(graphene.Mutation):
             probabilities, heatmap = model.explain(service.storage, input.image_uri, key,
                                                    max_pixels=service.settings.max_image_pixels)
         except ImageLoadError as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+            raise BadInput(str(exc)) from None
         order = np.argsort(-probabilities, kind="stable")
         scores = [LabelScore(label=model.classes[i], confidence=float(probabilities[i])) for i in order]
         return Prediction(label=scores[0].label, confidence=scores[0].confidence, scores=scores,
@@ -361,20 +361,19 @@ class Evaluate(graphene.Mutation):
         service = _service(info)
         run_id = _run_id(input.run_id)
         if not input.examples:
-            raise ApiError("evaluate needs at least one example", "BAD_USER_INPUT")
+            raise BadInput("evaluate needs at least one example")
         items = [(e.uri, _key(service, e.uri, f"examples[{i}]")) for i, e in enumerate(input.examples)]
         model = _finished_model(service, run_id)
         labels = model.classes
         for i, example in enumerate(input.examples):
             if example.label not in labels:
-                raise ApiError(f"examples[{i}]: label {example.label!r} is not one of the run's classes",
-                               "BAD_USER_INPUT")
+                raise BadInput(f"examples[{i}]: label {example.label!r} is not one of the run's classes")
         try:
             # Test photos are scored again and again (scoreboard): cache their embeddings.
             result = evaluate(model, service.storage, items, [e.label for e in input.examples], use_cache=True,
                               max_pixels=service.settings.max_image_pixels)
         except ImageLoadError as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+            raise BadInput(str(exc)) from None
         examples = [{"uri": e.uri, "label": e.label} for e in input.examples]
         return Evaluation.from_json(run_id, evaluation_json(result, examples))
 
@@ -392,11 +391,11 @@ class PhotoHintsMutation(graphene.Mutation):
     def mutate(root, info, input):
         service = _service(info)
         if not input.examples:
-            raise ApiError("photoHints needs at least one example", "BAD_USER_INPUT")
+            raise BadInput("photoHints needs at least one example")
         labels = [e.label for e in input.examples]
         classes = list(input.classes) if input.classes else list(dict.fromkeys(labels))
         if len(set(classes)) != len(classes):
-            raise ApiError("classes must be unique", "BAD_USER_INPUT")
+            raise BadInput("classes must be unique")
         raw = [{"uri": e.uri, "label": e.label} for e in input.examples]
         backbone = input.backbone or service.settings.ml_backbone
         try:
@@ -405,7 +404,7 @@ class PhotoHintsMutation(graphene.Mutation):
             row = service.request_hints(input.key, input.signature,
                                         {"examples": raw, "classes": classes, "backbone": backbone}, input.scope)
         except (InvalidRequest, UnknownBackbone, ScopeDeleted) as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+            raise BadInput(str(exc)) from None
         return PhotoHintsJob.from_row(input.key, row)
 
 
@@ -433,17 +432,17 @@ class EmbedPhotos(graphene.Mutation):
     def mutate(root, info, input):
         service = _service(info)
         if len(input.uris) > MAX_EXAMPLES:
-            raise ApiError(f"at most {MAX_EXAMPLES} uris", "BAD_USER_INPUT")
+            raise BadInput(f"at most {MAX_EXAMPLES} uris")
         backbone = input.backbone or service.settings.ml_backbone
         try:
             get_spec(backbone)
         except UnknownBackbone as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+            raise BadInput(str(exc)) from None
         items = [(uri, _key(service, uri, f"uris[{i}]")) for i, uri in enumerate(input.uris)]
         try:
             accepted = service.embed_photos(items, backbone, input.scope)
         except ScopeDeleted as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+            raise BadInput(str(exc)) from None
         return EmbedPhotosResult(accepted=accepted, queued=service.queue.stats()["queued"])
 
 
@@ -459,7 +458,7 @@ class DeleteJobs(graphene.Mutation):
     @staticmethod
     def mutate(root, info, scope):
         if not scope or len(scope) > 64:
-            raise ApiError("scope must be 1-64 characters", "BAD_USER_INPUT")
+            raise BadInput("scope must be 1-64 characters")
         return _service(info).queue.delete_scope(scope)
 
 

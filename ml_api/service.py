@@ -19,10 +19,10 @@ from pictolab.storage import open_storage
 from .analysis import analyse_run
 from .backbones import BACKBONES, BackboneUnavailable, frozen_backbones, get_spec
 from .device import DeviceUnavailable, configure_torch, device_name, resolve_device
-from .embeddings import CPU_EMBED_BATCH, CUDA_EMBED_BATCH
+from .embeddings import embed_batch_size
 from .job_kinds import JobKinds
 from .models import LoadedModel, ModelCache, load_model
-from .queue import EMBED, HINTS, SUCCEEDED, TRAIN, JobQueue, job_id_for, open_engine
+from .queue import EMBED, HINTS, QUEUED, SUCCEEDED, TRAIN, JobQueue, job_id_for, open_engine
 from .trainers import TRAINERS
 from .training_request import InvalidRequest, parse_examples, parse_request
 from .workers import WorkerPool
@@ -56,7 +56,7 @@ class MlService:
         self.workers = WorkerPool(
             self.queue, self.storage, self.device, handlers=kinds.handlers(), slots=settings.ml_gpu_concurrency,
             max_image_pixels=settings.max_image_pixels,
-            embed_batch=CUDA_EMBED_BATCH if self.device.type == "cuda" else CPU_EMBED_BATCH,
+            embed_batch=embed_batch_size(self.device),
             # Background work waits while a child waits on this process for an answer. A
             # device that cannot work (no CUDA where it was asked for) takes no job at all.
             busy=lambda: self.heavy_in_flight() > 0, start=start_workers and self.device_error is None,
@@ -92,7 +92,7 @@ class MlService:
 
     def request_hints(self, key: str, signature: str, payload: dict, scope: str | None) -> dict:
         row = self.queue.request_coalesced(HINTS, job_id_for(HINTS, key), signature, payload, scope=scope)
-        if row["status"] == "QUEUED":
+        if row["status"] == QUEUED:
             self.workers.wake()
         return row
 

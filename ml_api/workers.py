@@ -23,6 +23,7 @@ import torch
 
 from pictolab.storage import Storage
 
+from .embeddings import embed_batch_size
 from .interrupts import JobInterrupted
 from .queue import BACKGROUND, EMBED, TRAIN, Claim, JobQueue
 
@@ -148,7 +149,7 @@ class WorkerPool:
 
     def __init__(self, queue: JobQueue, storage: Storage, device: torch.device, *,
                  handlers: Mapping[str, Handler], slots: int, max_image_pixels: int = 50_000_000,
-                 embed_batch: int = 8, busy: Callable[[], bool] = lambda: False,
+                 embed_batch: int | None = None, busy: Callable[[], bool] = lambda: False,
                  poll_seconds: float = POLL_SECONDS, start: bool = True):
         self.queue = queue
         self.storage = storage
@@ -156,7 +157,7 @@ class WorkerPool:
         self.handlers = dict(handlers)
         self.slots = slots
         self.max_image_pixels = max_image_pixels
-        self.embed_batch = embed_batch
+        self.embed_batch = embed_batch or embed_batch_size(device)
         self.busy = busy
         self.poll_seconds = poll_seconds
         self.renew_seconds = min(1.0, queue.lease.total_seconds() / 3)

@@ -5,7 +5,7 @@ Flask tutorial order: the service's defaults, then the ``PICTOLAB_*`` environmen
 
 - a lower-case key overrides the :class:`~pictolab.settings.Settings` field of that name
   (``storage_url``, ``ml_device``, ``bff_url``, ...); an unknown one is a ``SettingsError``;
-- an upper-case key is Flask config (``TESTING``, ``DIST_DIR``, ``ML_HEARTBEAT_SECONDS``, ...),
+- an upper-case key is Flask config (``TESTING``, ``DIST_DIR``, ``ML_POLL_SECONDS``, ...),
   applied after the service's defaults;
 - any other key is a ``SettingsError``, and so is ``SETTINGS``: the factory puts the typed
   settings there (``app.config["SETTINGS"]``) for the app's modules to read.

@@ -2,7 +2,9 @@
 
 graphql-server 3.0's view takes no context, middleware or validation rules in its
 constructor, so :class:`PictolabGraphQLView` subclasses it to add them, plus:
-typed errors (``extensions.code``), masking of unexpected exceptions, a depth limit, a cost
+typed errors (``extensions.code``: resolvers raise a
+:class:`~pictolab.contract.errors.DomainError`, and :func:`mask_unexpected` is the one place
+that turns it into a GraphQL error), masking of unexpected exceptions, a depth limit, a cost
 limit (fields and list fields, fragments expanded), optional hiding of introspection, a
 body limit counted in bytes read (chunked bodies too), strict multipart parsing and the CSRF
 preflight rule.
@@ -38,7 +40,7 @@ from graphql_server.flask.views import GraphQLView
 from graphql_server.http.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from pictolab.contract.errors import DomainError
+from pictolab.contract.errors import DomainError, ErrorCode, error_body
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +53,6 @@ MAX_JSON_BYTES = 64 * 1024
 # lists; these caps leave it ample room.
 MAX_FIELDS = 500
 MAX_LIST_FIELDS = 50
-
-
-class ApiError(GraphQLError):
-    """An error the client is meant to see, with a stable machine-readable ``code``.
-
-    Codes used across PictoLab: BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
-    CONFLICT, FAILED_PRECONDITION (e.g. wrong workshop phase), RATE_LIMITED,
-    PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, UNAVAILABLE, INTERNAL, and
-    QUERY_TOO_COMPLEX (the cost limit, before anything runs).
-    """
-
-    def __init__(self, message: str, code: str = "BAD_USER_INPUT", **extensions: Any):
-        super().__init__(message, extensions={"code": code, **extensions})
-        self.code = code
 
 
 class Upload(graphene.Scalar):
@@ -138,7 +126,7 @@ def cost_limit_validator(max_fields: int = MAX_FIELDS,
                 context.report_error(GraphQLError(
                     f"This request asks for too much at once ({fields} fields, {lists} lists; "
                     f"at most {max_fields} and {max_list_fields}). Send smaller requests.",
-                    node, extensions={"code": "QUERY_TOO_COMPLEX"}))
+                    node, extensions={"code": ErrorCode.QUERY_TOO_COMPLEX.value}))
 
     return CostLimitRule
 
@@ -152,29 +140,28 @@ def mask_unexpected(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if original is None:  # syntax or validation error: about the query itself
         if not _error_code(error):
-            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+            error.extensions = {**(error.extensions or {}), "code": ErrorCode.GRAPHQL_VALIDATION_FAILED.value}
         return error
     if isinstance(original, DomainError):  # raised by service code: typed, meant to be seen
         return GraphQLError(original.message, nodes=error.nodes, path=error.path,
                             extensions=original.extensions)
     if isinstance(original, GraphQLError):
         if not _error_code(original) and not _error_code(error):
-            error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+            error.extensions = {**(error.extensions or {}), "code": ErrorCode.BAD_USER_INPUT.value}
         elif not _error_code(error):
             error.extensions = {**(error.extensions or {}), **(original.extensions or {})}
         return error
     log.error("unexpected error in %s", ".".join(map(str, error.path or [])), exc_info=original)
     return GraphQLError("Internal error", nodes=error.nodes, path=error.path,
-                        extensions={"code": "INTERNAL"})
+                        extensions={"code": ErrorCode.INTERNAL.value})
 
 
-def _error_response(status: int, message: str, code: str) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+def _error_response(status: int, message: str, code: ErrorCode) -> Response:
+    return Response(json.dumps(error_body(code, message)), status=status, mimetype="application/json")
 
 
 def _too_large(limit: int, what: str = "A GraphQL request without files") -> Response:
-    return _error_response(413, f"{what} may be at most {limit // 1024} KB.", "PAYLOAD_TOO_LARGE")
+    return _error_response(413, f"{what} may be at most {limit // 1024} KB.", ErrorCode.PAYLOAD_TOO_LARGE)
 
 
 class PictolabGraphQLView(GraphQLView):
@@ -236,7 +223,7 @@ class PictolabGraphQLView(GraphQLView):
                 return too_large
             if not has_file:
                 return _error_response(400, "The file part is missing: a multipart request must carry one "
-                                            "(send other operations as JSON).", "BAD_USER_INPUT")
+                                            "(send other operations as JSON).", ErrorCode.BAD_USER_INPUT)
         return super().dispatch_request()
 
     def get_graphql_request_data(self, request, context, data, protocol):

@@ -21,15 +21,17 @@ from pathlib import Path
 
 import requests
 
+from pictolab.backoff import backoff_seconds
 from pictolab.settings import Settings
 
 log = logging.getLogger("pictolab.up")
 
 DEMO_CLASSES = ["りんご / apple", "えんぴつ / pencil", "はさみ / scissors"]
 DEMO_GROUPS = 4
+RESTART_BACKOFF_FIRST_S = 0.5
 RESTART_BACKOFF_MAX_S = 30.0
 STOP_GRACE_S = 70.0
-ML_NICENESS = 10  # the ML API may spend up to its 60 s grace period writing a checkpoint
+ML_NICENESS = 10  # the ML API may spend its whole graceful timeout writing a checkpoint
 
 
 def frontend_dist_dir() -> Path | None:
@@ -195,7 +197,8 @@ class Supervisor:
                 code = child.proc.returncode
                 uptime = now - child.started_at
                 # A child that ran a while gets restarted at once; a crash loop backs off.
-                delay = 0.0 if uptime > 60 else min(RESTART_BACKOFF_MAX_S, 0.5 * 2 ** min(child.restarts, 6))
+                delay = 0.0 if uptime > 60 else backoff_seconds(child.restarts + 1, RESTART_BACKOFF_FIRST_S,
+                                                                RESTART_BACKOFF_MAX_S)
                 child.next_start = now + delay
                 log.error("%s exited with %s; restarting in %.1fs (log: %s)", child.name, code, delay,
                           child.log_path, extra={"exit_code": code})

@@ -1,4 +1,4 @@
-"""Dependencies point one way (issue 9): the shared ``pictolab`` package imports no service, and
+"""Dependencies point one way: the shared ``pictolab`` package imports no service, and
 no module of ours takes part in an import cycle, function-local imports included.
 
 Imports are read with ``ast`` rather than by importing the modules, so an import that only runs

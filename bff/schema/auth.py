@@ -6,7 +6,7 @@ import logging
 
 import graphene
 
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import FailedPrecondition, RateLimited, Unauthenticated
 
 from .. import audit, auth, instructors, networks
 from ..ratelimit import AdminLoginLimit, FailureLimit
@@ -46,7 +46,7 @@ class AuthMutation:
         failures = FailureLimit("login", auth.device_id(), ctx.client_ip)
         # The failing device waits, whatever it sends now (see bff/ratelimit.py) ...
         if failures.device_blocked():
-            raise ApiError("Too many wrong cards; wait a minute.", code="RATE_LIMITED")
+            raise RateLimited("Too many wrong cards; wait a minute.")
         group = auth.group_for_token(ctx.db, ctx.settings, token)
         if group is None:
             # ... but a busy venue address never keeps a real card out: it only refuses wrong ones.
@@ -54,10 +54,10 @@ class AuthMutation:
             failures.record()
             log.info("login refused", extra={"client_ip": ctx.client_ip})
             if address_blocked:
-                raise ApiError("Too many wrong cards; wait a minute.", code="RATE_LIMITED")
-            raise ApiError("This login card is not valid.", code="UNAUTHENTICATED")
+                raise RateLimited("Too many wrong cards; wait a minute.")
+            raise Unauthenticated("This login card is not valid.")
         if not auth.can_log_in(group.workshop):
-            raise ApiError("This workshop is closed.", code="FAILED_PRECONDITION")
+            raise FailedPrecondition("This workshop is closed.")
         # The card works only inside its workshop's venue networks (bff/networks.py).
         networks.require_network(group.workshop, ctx.client_ip, ctx.settings.allowed_cidrs)
         auth.login_group(ctx.db, group)
@@ -75,7 +75,7 @@ class AuthMutation:
         known_device = auth.known_device_id()
         failures = AdminLoginLimit(known_device, auth.device_id(), ctx.client_ip)
         if failures.blocked():
-            raise ApiError("Too many wrong passwords; wait a minute.", code="RATE_LIMITED")
+            raise RateLimited("Too many wrong passwords; wait a minute.")
         # No email: the first org admin, whose password is PICTOLAB_ADMIN_PASSWORD (the laptop flow).
         email = email.strip() if isinstance(email, str) and email.strip() else None
         instructor = instructors.first_admin(ctx.db) if email is None else instructors.by_email(ctx.db, email)
@@ -84,8 +84,8 @@ class AuthMutation:
         if instructor is not None and instructors.is_locked(instructor) and \
                 not (known_device is not None and auth.signed_in_here_before(instructor)):
             ctx.db.commit()
-            raise ApiError("This account is locked after too many wrong passwords. An org admin can unlock it.",
-                           code="RATE_LIMITED", locked=True)
+            raise RateLimited("This account is locked after too many wrong passwords. An org admin can unlock it.",
+                              locked=True)
         if not isinstance(password, str) or len(password) > 1024 or \
                 not auth.check_password(ctx.settings, instructor, password):
             failures.record()
@@ -96,8 +96,7 @@ class AuthMutation:
                          target_id=instructor.id if instructor is not None else None,
                          details={"clientIp": ctx.client_ip})
             ctx.db.commit()
-            raise ApiError("Wrong email or password." if email is not None else "Wrong password.",
-                           code="UNAUTHENTICATED")
+            raise Unauthenticated("Wrong email or password." if email is not None else "Wrong password.")
         if not instructors.is_locked(instructor):  # signing in on one's own laptop unlocks nothing
             instructors.record_success(instructor)
         auth.login_admin(ctx.settings, ctx.db, ctx.config["ADMIN_SESSION_MAX_AGE"], instructor)

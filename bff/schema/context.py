@@ -8,8 +8,7 @@ from typing import Any
 from flask import Request, current_app, g
 from sqlalchemy.orm import Session
 
-from pictolab.contract.errors import NotFound
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import Forbidden, NotFound, Unauthenticated
 from pictolab.settings import Settings
 from pictolab.storage import Storage
 
@@ -62,21 +61,21 @@ class RequestContext:
     def require_group(self) -> Group:
         group = self.group
         if group is None:
-            raise ApiError("Please scan your group's login card.", code="UNAUTHENTICATED")
+            raise Unauthenticated("Please scan your group's login card.")
         return group
 
     def require_admin(self) -> Instructor:
         instructor = self.instructor
         if instructor is None:
             if self.group is not None:
-                raise ApiError("Only instructors may do this.", code="FORBIDDEN")
-            raise ApiError("Instructors must log in first.", code="UNAUTHENTICATED")
+                raise Forbidden("Only instructors may do this.")
+            raise Unauthenticated("Instructors must log in first.")
         return instructor
 
     def require_org_admin(self) -> Instructor:
         instructor = self.require_admin()
         if not instructor.is_org_admin:
-            raise ApiError("Only an org admin may do this.", code="FORBIDDEN")
+            raise Forbidden("Only an org admin may do this.")
         return instructor
 
     # Every admin look-up by id goes through these: a workshop the instructor does not own

@@ -6,7 +6,7 @@ from __future__ import annotations
 import graphene
 from sqlalchemy import select
 
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import FailedPrecondition, NotFound, RateLimited, Unauthenticated
 
 from .. import audit, auth, instructors
 from ..models import Instructor as InstructorModel
@@ -100,7 +100,7 @@ class InstructorMutation:
         ctx.require_org_admin()
         instructor = instructors.by_email(ctx.db, email)
         if instructor is None:
-            raise ApiError("No instructor has this email.", code="NOT_FOUND")
+            raise NotFound("No instructor has this email.")
         instructors.unlock(ctx.db, instructor, actor=ctx.admin_actor)
         ctx.db.commit()
         return instructor
@@ -110,7 +110,7 @@ class InstructorMutation:
         ctx.require_org_admin()
         instructor = instructors.by_email(ctx.db, email)
         if instructor is None or instructor.uses_admin_password:
-            raise ApiError("No instructor with a password of its own has this email.", code="NOT_FOUND")
+            raise NotFound("No instructor with a password of its own has this email.")
         instructors.unlock(ctx.db, instructor, actor=ctx.admin_actor)
         token = instructors.invite(ctx.db, instructor.email, actor=ctx.admin_actor, kind="reset")
         ctx.db.commit()
@@ -120,14 +120,13 @@ class InstructorMutation:
         ctx = info.context
         instructor = ctx.require_admin()
         if instructor.uses_admin_password:
-            raise ApiError("This account's password is PICTOLAB_ADMIN_PASSWORD: change it there.",
-                           code="FAILED_PRECONDITION")
+            raise FailedPrecondition("This account's password is PICTOLAB_ADMIN_PASSWORD: change it there.")
         failures = AdminLoginLimit(auth.known_device_id(), auth.device_id(), ctx.client_ip)
         if failures.blocked():
-            raise ApiError("Too many wrong passwords; wait a minute.", code="RATE_LIMITED")
+            raise RateLimited("Too many wrong passwords; wait a minute.")
         if not auth.check_password(ctx.settings, instructor, current_password):
             failures.record()
-            raise ApiError("The current password is wrong.", code="UNAUTHENTICATED")
+            raise Unauthenticated("The current password is wrong.")
         keep = auth.current_session_hash()
         instructors.set_password(ctx.db, instructor, new_password, keep_session=keep)
         audit.record(ctx.db, instructors.instructor_actor(instructor), "instructor.change_password",
@@ -147,4 +146,4 @@ class InstructorMutation:
                              target_id=instructor.id)
                 ctx.db.commit()
                 return True
-        raise ApiError("Unknown session.", code="NOT_FOUND")
+        raise NotFound("Unknown session.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import graphene
 
-from pictolab.graphql import ApiError, Upload
+from pictolab.contract.errors import FailedPrecondition, NotFound, RateLimited
+from pictolab.graphql import Upload
 
 from .. import photos
 from ..hints import class_pair_hints
@@ -21,8 +22,8 @@ GROUP_UPLOAD_PHASES = (Phase.COLLECT, Phase.TRAIN)
 def _require_group_phase(group, action: str) -> None:
     phase = group.workshop.phase
     if phase not in GROUP_UPLOAD_PHASES:
-        raise ApiError(f"Photos cannot be {action} now (phase {phase.value}).", code="FAILED_PRECONDITION",
-                       phase=phase.value)
+        raise FailedPrecondition(f"Photos cannot be {action} now (phase {phase.value}).",
+                                 phase=phase.value)
 
 
 def _store(ctx, *, workshop, group, class_id, file, actor):
@@ -79,7 +80,7 @@ class PhotoMutation:
         group = ctx.require_group()
         _require_group_phase(group, "added")
         if not limiter("upload").allow(f"group:{group.id}"):
-            raise ApiError("Slow down a little, then try again.", code="RATE_LIMITED")
+            raise RateLimited("Slow down a little, then try again.")
         return _store(ctx, workshop=group.workshop, group=group, class_id=class_id, file=file,
                       actor=f"group:{group.id}")
 
@@ -88,7 +89,7 @@ class PhotoMutation:
         photo_class = ctx.class_for_admin(class_id)
         workshop = photo_class.workshop
         if workshop.phase == Phase.CLOSED or workshop.purged_at is not None:
-            raise ApiError("This workshop is closed.", code="FAILED_PRECONDITION", phase=workshop.phase.value)
+            raise FailedPrecondition("This workshop is closed.", phase=workshop.phase.value)
         return _store(ctx, workshop=workshop, group=None, class_id=class_id, file=file, actor=ctx.admin_actor)
 
     def resolve_move_photo(root, info, id, class_id):
@@ -97,7 +98,7 @@ class PhotoMutation:
         photo = ctx.db.get(PhotoModel, id) if isinstance(id, str) and len(id) <= 64 else None
         # Another group's photo (or a hidden test photo) looks exactly like a missing one.
         if photo is None or photo.group_id != group.id:
-            raise ApiError("Unknown photo.", code="NOT_FOUND")
+            raise NotFound("Unknown photo.")
         _require_group_phase(group, "moved")
         photo_class = photos.class_of_workshop(ctx.db, group.workshop, class_id)
         return photos.move_photo(ctx.db, ctx.settings, photo, photo_class, actor=f"group:{group.id}")
@@ -111,7 +112,7 @@ class PhotoMutation:
             group = ctx.require_group()
             # Another group's photo looks exactly like a missing one.
             if photo is None or photo.group_id != group.id:
-                raise ApiError("Unknown photo.", code="NOT_FOUND")
+                raise NotFound("Unknown photo.")
             _require_group_phase(group, "deleted")
         actor = ctx.admin_actor if ctx.is_admin else f"group:{photo.group_id}"
         photos.delete_photo(ctx.db, ctx.storage, photo, actor=actor)

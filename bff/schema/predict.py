@@ -5,7 +5,8 @@ from __future__ import annotations
 import graphene
 from flask import current_app
 
-from pictolab.graphql import ApiError, Upload
+from pictolab.contract.errors import RateLimited
+from pictolab.graphql import Upload
 
 from .. import photos, play, predictions
 from ..ratelimit import limiter
@@ -59,7 +60,7 @@ class PredictMutation:
         # Decided before the photo is read: a refused try stores nothing, even for a moment.
         model_group = group if group_id in (None, group.id) else play.friend_for_predict(ctx.db, group, group_id)
         if not limiter("upload").allow(f"group:{group.id}"):
-            raise ApiError("Slow down a little, then try again.", code="RATE_LIMITED")
+            raise RateLimited("Slow down a little, then try again.")
         data = photos.read_upload(file, ctx.settings.max_upload_bytes)
         result = predictions.predict(ctx.db, ctx.storage, ctx.settings, current_app.extensions["pictolab.ml"],
                                      group, data, max_side=ctx.config["PHOTO_MAX_SIDE"],

@@ -16,6 +16,8 @@ from .predict import Heatmap
 from .scoreboard import ClassCount
 from .types import Group, Photo, Workshop
 
+_STUCK_MINUTES = int(run_the_day.STUCK_AFTER.total_seconds() // 60)
+
 
 def _get(db, model, id):
     return db.get(model, id) if isinstance(id, str) and len(id) <= 64 else None
@@ -32,8 +34,11 @@ class GroupActivityRow(graphene.ObjectType):
     best_score = graphene.Float(description="Best accuracy on the hidden test photos (null: none yet)")
     latest_status = graphene.String(description="The latest run's status (null: never trained)")
     last_activity_at = graphene.DateTime(description="Its latest upload, run, login or try answer")
-    idle = graphene.Boolean(required=True, description="Nothing new for more than 5 minutes in an open phase")
-    stuck = graphene.Boolean(required=True, description="A run queued or running for more than 5 minutes")
+    # The descriptions name run_the_day.STUCK_AFTER, the one threshold both flags use.
+    idle = graphene.Boolean(required=True,
+                            description=f"Nothing new for more than {_STUCK_MINUTES} minutes in an open phase")
+    stuck = graphene.Boolean(required=True,
+                             description=f"A run queued or running for more than {_STUCK_MINUTES} minutes")
     attention = graphene.Boolean(required=True, description="idle or stuck: the ⚠ on the table")
     tries_right = graphene.Int(required=True, description="Tries the children said the AI got right")
     tries_wrong = graphene.Int(required=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import graphene
 from sqlalchemy import select
 
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import FailedPrecondition, NotFound
 
 from .. import instructors, photos, scoreboard, training
 from ..models import Group as GroupModel
@@ -104,11 +104,11 @@ class ScoreboardQuery:
         else:
             group = ctx.require_group()
             if workshop_id is not None and workshop_id != group.workshop_id:
-                raise ApiError("Unknown workshop.", code="NOT_FOUND")
+                raise NotFound("Unknown workshop.")
             workshop = group.workshop
             if workshop.phase != Phase.COMPETE:
-                raise ApiError("The ranking opens when the competition starts.", code="FAILED_PRECONDITION",
-                               phase=workshop.phase.value)
+                raise FailedPrecondition("The ranking opens when the competition starts.",
+                                         phase=workshop.phase.value)
             if workshop.scores_hidden:
                 return scoreboard.hidden_scoreboard(ctx.db, workshop)
         return scoreboard.scoreboard(ctx.db, workshop)

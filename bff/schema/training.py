@@ -16,7 +16,7 @@ from ..models import TrainingRun as TrainingRunModel
 from .predict import Heatmap
 
 TrainingMode = graphene.Enum.from_enum(TrainingModeModel, description="QUICK: seconds; DEEP: fine-tuning")
-RunStatus = graphene.Enum("RunStatus", [(s, s) for s in ("QUEUED", "RUNNING", "SUCCEEDED", "FAILED")])
+RunStatus = graphene.Enum("RunStatus", [(s.value, s.value) for s in RunStatusModel])
 
 
 class ClassAccuracy(graphene.ObjectType):

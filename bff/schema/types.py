@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graphene
 
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import BadInput
 
 from .. import models
 from ..workshops import class_emoji, group_card
@@ -171,4 +171,4 @@ def phase_value(phase) -> models.Phase:
     try:
         return models.Phase(getattr(phase, "value", phase))
     except ValueError:
-        raise ApiError("Unknown phase.", code="BAD_USER_INPUT") from None
+        raise BadInput("Unknown phase.") from None

@@ -6,7 +6,7 @@ import graphene
 from flask import current_app
 from sqlalchemy import select
 
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import NotFound
 
 from .. import instructors, workshops
 from ..models import Workshop as WorkshopModel
@@ -33,7 +33,7 @@ class WorkshopQuery:
             return instructors.newest_open_workshop(ctx.db, ctx.instructor)
         group = ctx.require_group()
         if id is not None and id != group.workshop_id:
-            raise ApiError("Unknown workshop.", code="NOT_FOUND")
+            raise NotFound("Unknown workshop.")
         return group.workshop
 
     def resolve_workshops(root, info):
@@ -90,7 +90,7 @@ class WorkshopMutation:
         workshop = ctx.workshop_for_admin(workshop_id)
         instructor = instructors.by_email(ctx.db, email)
         if instructor is None:
-            raise ApiError("No instructor has this email; invite them first.", code="NOT_FOUND")
+            raise NotFound("No instructor has this email; invite them first.")
         instructors.add_owner(ctx.db, workshop, instructor, actor=ctx.admin_actor)
         ctx.db.commit()
         return workshop

@@ -7,9 +7,14 @@ export's backbone weights live in one shared file per backbone (named by its con
 which every QUICK ``model.json`` references by the same relative URL, so a browser loads it
 once for every group. The zip instead holds one self-contained ``weights.bin``.
 
-Idempotent: a second call with the same labels reads what is there; new labels (a renamed
-class) rewrite ``metadata.json`` and the zip. ``model.json`` is written last, so its presence
-means a complete export.
+Idempotent: a second call with the same labels and reactions reads what is there; new ones (a
+renamed class, a changed reaction) rewrite the export. ``model.json`` is written last, so its
+presence means a complete export.
+
+``metadata.json`` also has a ``"pictolab"`` key, ``{"classIds": [...], "reactions": [...]}`` in
+label order (each reaction ``{"emoji", "sound", "words"}`` or null): the model page plays the
+group's reactions from it. TM's loaders (``@teachablemachine/image``, ml5, TM2Scratch) read
+only the keys they know, so an extra key is safe.
 """
 
 from __future__ import annotations
@@ -90,9 +95,20 @@ def _weights_name(backbone_id: str, data: bytes) -> str:
     return f"{backbone_id}-{hashlib.sha256(data).hexdigest()[:16]}.bin"
 
 
-def metadata(labels: list[str], model_name: str, time_stamp: str) -> dict:
+def metadata(labels: list[str], model_name: str, time_stamp: str, class_ids: list[str] | None = None,
+             reactions: list[dict | None] | None = None) -> dict:
     return {**TM_FIELDS, "timeStamp": time_stamp, "userMetadata": {"generatedBy": GENERATED_BY},
-            "modelName": model_name, "labels": labels, "imageSize": INPUT_SIZE}
+            "modelName": model_name, "labels": labels, "imageSize": INPUT_SIZE,
+            "pictolab": {"classIds": list(class_ids or []),
+                         "reactions": list(reactions) if reactions is not None else [None] * len(labels)}}
+
+
+def reaction_entry(reaction: dict | None) -> dict | None:
+    """One class's reaction as metadata.json holds it; None when nothing is chosen."""
+    if not reaction:
+        return None
+    entry = {key: (str(reaction[key]) if reaction.get(key) else None) for key in ("emoji", "sound", "words")}
+    return entry if any(entry.values()) else None
 
 
 def _zip(model: ConvertedModel, meta: dict, backbone_bytes: bytes, head_bytes: bytes) -> bytes:
@@ -123,10 +139,11 @@ def _keys(run_id: str) -> dict[str, str]:
 
 
 def export_run(storage: Storage, run_id: str, labels_by_class: dict[str, str], model_name: str,
-               exists: Callable[[], bool] = lambda: True) -> ModelExportResult:
+               exists: Callable[[], bool] = lambda: True,
+               reactions_by_class: dict[str, dict | None] | None = None) -> ModelExportResult:
     """Write (or find) the export of ``run_id``'s finished model. ``labels_by_class`` names
     each of the run's class ids (the ML API only knows ids): the labels go into
-    metadata.json in the model's output order. ``exists`` says whether the run's job is still
+    metadata.json in the model's output order, and so do ``reactions_by_class``'s reactions. ``exists`` says whether the run's job is still
     in the queue (the BFF's purge deletes the job before the objects): looked at before and
     after the writes, so an export that raced a purge keeps nothing. Raises ExportNotFound,
     ExportError or ExportUnsupported."""
@@ -143,8 +160,10 @@ def export_run(storage: Storage, run_id: str, labels_by_class: dict[str, str], m
         if missing:
             raise ExportError(f"no label for the model's classes {', '.join(missing)}")
         labels = [str(labels_by_class[class_id]) for class_id in class_ids]
+        reactions = [reaction_entry((reactions_by_class or {}).get(class_id)) for class_id in class_ids]
         found = _existing(storage, run_id)
-        if found is not None and found[1].get("labels") == labels and found[1].get("modelName") == model_name:
+        if (found is not None and found[1].get("labels") == labels and found[1].get("modelName") == model_name
+                and found[1].get("pictolab") == {"classIds": class_ids, "reactions": reactions}):
             manifest, meta = found
             shared = [path for group in manifest["weightsManifest"] for path in group["paths"]
                       if path.startswith(SHARED_URL_DIR)]
@@ -158,7 +177,7 @@ def export_run(storage: Storage, run_id: str, labels_by_class: dict[str, str], m
 
         model = convert(saved)
         time_stamp = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        meta = metadata(labels, model_name, time_stamp)
+        meta = metadata(labels, model_name, time_stamp, class_ids, reactions)
         backbone_bytes, head_bytes = model.backbone.data(), model.head.data()
         shared_key = None
         groups = []

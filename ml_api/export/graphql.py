@@ -7,7 +7,7 @@ import logging
 
 import graphene
 
-from pictolab.graphql import ApiError
+from pictolab.contract.errors import BadInput, FailedPrecondition, NotFound
 
 from ..training_request import InvalidRequest, validate_run_id
 from . import ExportError, ExportNotFound, ExportUnsupported, export_run
@@ -15,9 +15,17 @@ from . import ExportError, ExportNotFound, ExportUnsupported, export_run
 log = logging.getLogger(__name__)
 
 
+class ExportReactionInput(graphene.InputObjectType):
+    emoji = graphene.String()
+    sound = graphene.String()
+    words = graphene.String()
+
+
 class ExportLabelInput(graphene.InputObjectType):
     class_id = graphene.String(required=True, description="a class id as startTraining got it")
     name = graphene.String(required=True, description="the name children see, written into metadata.json")
+    reaction = graphene.Field(ExportReactionInput, description="the group's reaction to this class, played by "
+                              "the model page (metadata.json's pictolab.reactions)")
 
 
 class ExportModelInput(graphene.InputObjectType):
@@ -62,19 +70,21 @@ class ExportModel(graphene.Mutation):
         try:
             run_id = validate_run_id(input.run_id)
         except InvalidRequest as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+            raise BadInput(str(exc)) from None
         # The same check predict makes: NOT_FOUND (unknown or purged), FAILED_PRECONDITION.
         service.finished_model(run_id)
         labels = {label.class_id: label.name.strip() for label in input.labels}
+        reactions = {label.class_id: dict(label.reaction) if label.reaction else None for label in input.labels}
         try:
             result = export_run(service.storage, run_id, labels, input.model_name or f"pictolab-{run_id[:8]}",
-                                exists=lambda: service.queue.get(run_id) is not None)
+                                exists=lambda: service.queue.get(run_id) is not None,
+                                reactions_by_class=reactions)
         except ExportNotFound as exc:
-            raise ApiError(str(exc), "NOT_FOUND") from None
+            raise NotFound(str(exc)) from None
         except ExportUnsupported as exc:
-            raise ApiError(str(exc), "FAILED_PRECONDITION") from None
+            raise FailedPrecondition(str(exc)) from None
         except ExportError as exc:
-            raise ApiError(str(exc), "BAD_USER_INPUT") from None
+            raise BadInput(str(exc)) from None
         if result.created:
             log.info("model exported", extra={"runId": run_id, "mode": result.mode, "bytes": result.bytes,
                                               "seconds": round(result.seconds, 3)})

@@ -17,7 +17,7 @@ from tests.bff.helpers import GraphQLClient
     ("10.0.0.1", "6.6.6.6, 1.2.3.4", 1, "1.2.3.4"),          # a spoofed left entry is ignored
     ("10.0.0.1", "6.6.6.6, 1.2.3.4, 130.211.0.5", 2, "1.2.3.4"),  # GCLB: client, LB
     # Fewer entries than hops: the request did not come through every trusted proxy, so
-    # every entry may be the client's own: only the socket peer is a fact (issue 10.7).
+    # every entry may be the client's own: only the socket peer is a fact.
     ("10.0.0.1", None, 2, "10.0.0.1"),
     ("10.0.0.1", "1.2.3.4", 3, "10.0.0.1"),
     ("203.0.113.9", "192.168.10.5", 2, "203.0.113.9"),
@@ -95,7 +95,7 @@ def test_outsider_upload_is_refused_and_stores_nothing(venue_app):
 
 
 def test_a_direct_request_claiming_a_venue_address_is_refused(make_app):
-    # Issue 10.7: two trusted hops (e.g. the Google load balancer and the Ingress); a request
+    # Two trusted hops (e.g. the Google load balancer and the Ingress); a request
     # that skipped them cannot pick its own address with a one-entry X-Forwarded-For.
     app = make_app(allowed_cidrs=(ipaddress.ip_network("192.168.10.0/24"),), trusted_proxy_hops=2)
     http = app.test_client()

@@ -127,7 +127,7 @@ def test_outsiders_are_refused_but_probes_work_and_big_bodies_get_413(tmp_path):
         assert too_big.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
         assert not (tmp_path / "data" / "storage" / "photos").exists()
         # Under gunicorn, a chunked body (no Content-Length) is held to the limits by the bytes
-        # read, and a batch is a 400, not a 500 (issue 10.4).
+        # read, and a batch is a 400, not a 500.
         venue = {"X-Forwarded-For": "192.168.10.9", "Content-Type": "application/json"}
         aliases = " ".join(f"a{i}: __typename" for i in range(10_000))
         body = json.dumps({"query": "{ " + aliases + " }"}).encode()

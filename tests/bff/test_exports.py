@@ -38,7 +38,8 @@ class ExporterML:
 
         self.calls += 1
         try:
-            result = export_run(self.storage, run_id, {x["classId"]: x["name"] for x in labels}, model_name)
+            result = export_run(self.storage, run_id, {x["classId"]: x["name"] for x in labels}, model_name,
+                                reactions_by_class={x["classId"]: x.get("reaction") for x in labels})
         except ExportNotFound as exc:
             raise MLError(str(exc), "NOT_FOUND") from exc
         return {"runId": run_id, "labels": result.labels, "created": result.created}
@@ -123,6 +124,32 @@ def test_export_url_and_files_without_session_from_anywhere(app, world):
     assert ml.calls == 1  # the files stay; nothing asked the ML API again
     # Nothing there names a photo or another group.
     assert b"photos/" not in manifest.data + meta.data and summary["groups"][1]["name"].encode() not in meta.data
+
+
+REACT = """mutation($c: ID!, $e: String, $s: String, $w: String) {
+    setClassReaction(classId: $c, emoji: $e, sound: $s, words: $w) { emoji } }"""
+
+
+def test_metadata_has_the_groups_reactions_and_follows_their_changes(app, world):
+    """The model page plays the group's reactions: metadata.json has them in label order,
+    and a changed reaction (or a renamed class) rewrites it on the next load."""
+    summary, runs, group, ml = world
+    classes = [c["id"] for c in summary["classes"]]
+    http = app.test_client()
+    path = f"/m/{runs['ok'][1]}/metadata.json"
+    first = http.get(path, environ_base=OUTSIDE)
+    assert first.get_json()["pictolab"]["reactions"] == [None, None, None] and ml.calls == 1
+    assert first.headers["Cache-Control"] == "no-cache"  # revalidated: it follows changes
+    group.data(REACT, c=classes[0], e="🎉", s="chime", w="ねこだ!")
+    meta = http.get(path, environ_base=OUTSIDE).get_json()
+    assert ml.calls == 2 and meta["labels"] == ["shoe", "cat", "cup"]  # the model's output order
+    assert meta["pictolab"]["reactions"] == [None, {"emoji": "🎉", "sound": "chime", "words": "ねこだ!"}, None]
+    assert http.get(path, environ_base=OUTSIDE).get_json() == meta and ml.calls == 2  # unchanged: no rewrite
+    # Another group's reaction is not this run's.
+    other = http.get(f"/m/{runs['other'][1]}/metadata.json", environ_base=OUTSIDE).get_json()
+    assert other["pictolab"]["reactions"] == [None, None, None]
+    group.data(REACT, c=classes[0], e=None, s=None, w=None)  # nothing chosen: removed
+    assert http.get(path, environ_base=OUTSIDE).get_json()["pictolab"]["reactions"] == [None, None, None]
 
 
 def test_unknown_failed_and_purged_links_are_404(app, world):

@@ -1,7 +1,7 @@
-"""Issue 12 in the BFF, against the fake ML API (tests/bff/fakes.py): the heatmap a try passes
-on, a run's confusing photos and per-class "how sure" (stored when the ML job succeeds, mapped
-to the group's own photo ids), movePhoto, and photo hints computed after uploads. The same
-paths against a real ML API process: tests/bff/test_training.py."""
+"""Why the AI answers what it answers, in the BFF, against the fake ML API (tests/bff/fakes.py):
+the heatmap a try passes on, a run's confusing photos and per-class "how sure" (stored when the
+ML job succeeds, mapped to the group's own photo ids), movePhoto, and photo hints computed after
+uploads. The same paths against a real ML API process: tests/bff/test_training.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Limits that cannot be walked around (issue 10.4): the body cap counts the bytes read, chunked
+"""Limits that cannot be walked around: the body cap counts the bytes read, chunked
 bodies included; a query's width is capped before anything runs; a batch is a 400."""
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ def photo(client, make_workshop):
 def test_owner_gets_the_bytes_with_private_caching(client, photo):
     response = client.http.get(photo["url"])
     assert response.status_code == 200 and response.data[:2] == b"\xff\xd8"
-    # Issue 10.9: a shared iPad's cache must not answer with another group's photo later:
+    # A shared iPad's cache must not answer with another group's photo later:
     # the browser asks every time (a cheap 304 while the session still may see it).
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,5 +1,4 @@
-"""A real hidden test set is scored, and a permanent refusal by the ML API is final at once
-(issue 10 item 1).
+"""A real hidden test set is scored, and a permanent refusal by the ML API is final at once.
 
 The BFF talks real HTTP to the real ML API app (its GraphQL view, request limits and
 schema), served in this process; only the model maths is stubbed (a real evaluation of 400

@@ -40,6 +40,6 @@ def test_malformed_tokens_parse_to_none():
 
 
 def test_login_url_carries_the_token_in_the_fragment():
-    # Issue 10.8: a browser never sends the fragment, so the token reaches no request log
+    # A browser never sends the fragment, so the token reaches no request log
     # (load balancer, gunicorn, the apps) and no Referer.
     assert login_url("https://x.example/", "TOKEN") == "https://x.example/join#TOKEN"

@@ -277,7 +277,7 @@ def test_a_deleted_test_photo_rescores_with_one_evaluate(loop_app, three_texture
 
 
 def test_a_mislabelled_photo_is_confusing_and_a_try_shows_where_the_ai_looked(loop_app, three_textures, db_session):
-    """Issue 12 against the real ML API: the cross-validated analysis finds the one photo the
+    """Against the real ML API: the cross-validated analysis finds the one photo the
     group put in the wrong class, the predict heatmap is passed on, and photo hints arrive
     on their own after the uploads."""
     from bff.models import Group

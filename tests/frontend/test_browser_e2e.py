@@ -200,7 +200,7 @@ def test_instructor_opens_photo_collection(admin, stack):
 
 def test_join_by_qr_url(ipad, stack):
     login_url = group(stack)["loginUrl"]
-    assert "/join#" in login_url  # issue 10.8: the token rides in the fragment, never sent
+    assert "/join#" in login_url  # the token rides in the fragment, never sent
     token = login_url.split("#", 1)[1]
     ipad.goto(login_url)
     ipad.get_by_test_id("home-ready").wait_for()
@@ -217,7 +217,7 @@ def test_join_by_qr_url(ipad, stack):
 
 
 def test_an_older_card_with_the_token_in_the_path_still_joins_unlogged(chromium, stack):
-    # Cards printed before issue 10.8 open /join/<token>: they still work, and the servers'
+    # Cards printed before tokens moved to the fragment open /join/<token>: they still work, and the servers'
     # request logs show /join/[redacted] (the load balancer's cannot: reprint such cards).
     _, browser = chromium
     context = browser.new_context(locale="ja-JP", viewport={"width": 810, "height": 1080}, has_touch=True)

@@ -1,9 +1,9 @@
-"""Issue 12 in headless Debian Chromium emulating an iPad, against real processes (ML API,
-BFF, frontend server): a group whose photos include one put in the wrong class trains, sees
-that photo on the Train screen as "this looks like <class> to your AI", toggles where the AI
-looked on it (the heatmap over its thumbnail), moves it with one tap, and on the Try screen
-sees where the AI looked (the heatmap over its photo, toggled off and on). The photos and
-the training are set up through GraphQL (the upload flow has its own browser test:
+"""Why the AI answers what it answers, in headless Debian Chromium emulating an iPad, against real
+processes (ML API, BFF, frontend server): a group whose photos include one put in the wrong
+class trains, sees that photo on the Train screen as "this looks like <class> to your AI",
+toggles where the AI looked on it (the heatmap over its thumbnail), moves it with one tap, and
+on the Try screen sees where the AI looked (the heatmap over its photo, toggled off and on). The
+photos and the training are set up through GraphQL (the upload flow has its own browser test:
 test_browser_e2e.py); what a child sees and taps goes through the page."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Instructor accounts in the browser (headless Debian Chromium, real BFF and frontend
 server): an invitation link, sign-in by email, only one's own workshops, password change
-and the sessions list; and a card scanned on a device that already has a session asks first."""
+and the sessions list; sharing a workshop through its page's Owners box; and a card scanned
+on a device that already has a session asks first."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from tests.frontend.helpers import Stack, admin_login, screenshot
+from tests.frontend.helpers import Stack, admin_login, assert_accessible, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.slow]
 
@@ -90,6 +91,52 @@ def test_invited_instructor_signs_in_and_sees_only_their_own(stack, chromium, pa
         invitee.get_by_test_id("password-changed").wait_for()
         screenshot(invitee, "admin-account")
         wait_for_who(invitee, {"me": None, "isAdmin": True})  # this device stays signed in
+    finally:
+        context.close()
+
+
+def test_sharing_a_workshop_through_the_owners_box(stack, chromium, page):
+    """The workshop page's Owners box shares the workshop with another instructor, who then
+    finds it on their own list."""
+    colleague = "colleague@school.example"
+    admin_login(page, stack.url)
+    page.get_by_test_id("nav-instructors").click()
+    page.get_by_test_id("invite-email").fill(colleague)
+    page.get_by_test_id("invite-button").click()
+    link = page.get_by_test_id("invite-link").locator("code").inner_text()
+
+    _, browser = chromium
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="ja-JP")
+    try:
+        other = context.new_page()
+        other.set_default_timeout(30_000)
+        other.goto(link)
+        other.get_by_test_id("accept-password").fill(PASSWORD)
+        other.get_by_test_id("accept-button").click()
+        other.get_by_test_id("accept-done").wait_for()
+        other.goto(stack.url + "/admin")
+        other.get_by_test_id("admin-email").fill(colleague)
+        other.get_by_test_id("admin-password").fill(PASSWORD)
+        other.get_by_test_id("admin-login-button").click()
+        other.get_by_test_id("create-workshop").wait_for()
+        other.wait_for_load_state("networkidle")  # the list has come
+        assert stack.workshop["title"] not in other.inner_text("main")  # not theirs yet
+
+        page.goto(f"{stack.url}/admin/workshops/{stack.workshop['id']}")
+        owners = page.get_by_test_id("owners")
+        owners.get_by_test_id("owner-list").wait_for()
+        assert colleague not in owners.get_by_test_id("owner-list").inner_text()
+        owners.get_by_test_id("owner-email").fill(colleague)
+        owners.get_by_test_id("add-owner").click()
+        page.wait_for_function("""(email) => document.querySelector('[data-testid=owner-list]')
+            ?.textContent.includes(email)""", arg=colleague)
+        assert owners.get_by_test_id("owner-email").input_value() == ""
+        screenshot(page, "admin-workshop-owners")
+        assert_accessible(page, "the workshop page with its owners")
+
+        other.reload()
+        other.get_by_test_id("create-workshop").wait_for()
+        other.get_by_text(stack.workshop["title"]).first.wait_for()  # shared: now on their list
     finally:
         context.close()
 

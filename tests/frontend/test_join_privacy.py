@@ -1,4 +1,4 @@
-"""Card tokens are secrets (issue 10.8): the frontend server serves the join screen for
+"""Card tokens are secrets: the frontend server serves the join screen for
 /join (token in the fragment, never sent) and for older cards' /join/<token>, and its
 request log never holds a token."""
 

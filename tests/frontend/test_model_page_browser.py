@@ -1,6 +1,7 @@
 """The page at a group's export link runs the model in headless Chromium (TF.js from the same
-origin, no account) with a fake camera and shows one bar per class, and keeps working
-offline once loaded; the Try screen's "Scratch で つかう" panel and the printable take-home
+origin, no account) with a fake camera, shows one bar per class and plays the group's
+reaction to the class on top (still with prefers-reduced-motion, a mute toggle), and keeps
+working offline once loaded; the Try screen's "Scratch で つかう" panel and the printable take-home
 card carry QR codes of that link. Real BFF + frontend server processes, the export written
 by the real exporter into their storage (no ML API process needed)."""
 
@@ -23,9 +24,10 @@ def stack(tmp_path_factory, built_dist):
     stack.stop()
 
 
-def exported_run(stack) -> str:
-    """A succeeded QUICK run of the workshop's group, exported into the stack's storage."""
-    from bff.models import Phase, RunStatus, TrainingMode, TrainingRun, Workshop
+def exported_run(stack, reactions: dict[int, dict] | None = None) -> str:
+    """A succeeded QUICK run of the workshop's group, exported into the stack's storage;
+    ``reactions``: the group's reaction per class index, saved as setClassReaction does."""
+    from bff.models import ClassReaction, Phase, RunStatus, TrainingMode, TrainingRun, Workshop
     from ml_api.checkpoint import save_object
     from ml_api.export import export_run
     from ml_api.heads import LinearHead
@@ -41,6 +43,9 @@ def exported_run(stack) -> str:
                           mode=TrainingMode.QUICK, status=RunStatus.SUCCEEDED)
         db.add(run)
         db.get(Workshop, stack.workshop["id"]).phase = Phase.TRAIN  # the Try tab is open
+        group_id = stack.workshop["groups"][0]["id"]
+        for index, reaction in (reactions or {}).items():
+            db.merge(ClassReaction(group_id=group_id, class_id=classes[index]["id"], **reaction))
         db.commit()
         run_id, token = run.id, run.export_token
     engine.dispose()
@@ -49,7 +54,8 @@ def exported_run(stack) -> str:
         "format": MODEL_FORMAT, "mode": "QUICK", "runId": run_id, "backbone": "efficientnet_lite0",
         "preset": "lite-224", "imageSize": 224, "classes": [c["id"] for c in classes], "args": {},
         "head": head.state_dict()})
-    export_run(storage, run_id, {c["id"]: c["name"] for c in classes}, "Test AI")
+    export_run(storage, run_id, {c["id"]: c["name"] for c in classes}, "Test AI",
+               reactions_by_class={classes[i]["id"]: r for i, r in (reactions or {}).items()})
     return token
 
 
@@ -62,7 +68,10 @@ def test_model_page_runs_with_the_camera_and_offline(stack, built_dist):
 
     require(Path(CHROMIUM).exists(), f"{CHROMIUM} not found; install it with: apt-get install chromium")
     assert (built_dist / "model-page" / "app.js").is_file()
-    token = exported_run(stack)
+    # A reaction for each class, so whichever the AI picks first plays one.
+    reactions = {0: {"emoji": "🎉", "sound": "chime", "words": "りんごだ!"},
+                 1: {"emoji": "⭐", "sound": None, "words": "えんぴつ!"}}
+    token = exported_run(stack, reactions)
     url = f"{stack.url}/m/{token}/"
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
     with sync_playwright() as playwright:
@@ -84,6 +93,17 @@ def test_model_page_runs_with_the_camera_and_offline(stack, built_dist):
             probabilities = page.evaluate("() => window.pictolabModel.probabilities")
             assert len(probabilities) == 2 and abs(sum(probabilities) - 1) < 1e-3
             assert page.get_by_role("meter").count() == 2
+            # The group's reaction to the class on top: its emoji rising, its words, its sound.
+            shown = page.evaluate("""() => { const box = document.querySelector('[data-testid=reaction]');
+                return { state: window.pictolabModel.reaction, emoji: box.dataset.emoji, motion: box.dataset.motion,
+                         bits: box.querySelectorAll('[aria-hidden] span').length, text: box.textContent }; }""")
+            expected = reactions[shown["state"]["classIndex"]]
+            assert shown["emoji"] == expected["emoji"] and expected["words"] in shown["text"]
+            assert shown["motion"] == "full" and shown["bits"] == 5
+            assert shown["state"]["played"] == (expected["sound"] is not None)  # not muted
+            mute = page.get_by_test_id("mute-toggle")
+            mute.click()
+            assert mute.get_attribute("aria-pressed") == "true"
             screenshot(page, "model-page")
             assert_accessible(page, "the model page")
             assert external == [], external  # TF.js and the model from the same origin: no CDN
@@ -97,6 +117,16 @@ def test_model_page_runs_with_the_camera_and_offline(stack, built_dist):
                                    "window.pictolabModel.error)", timeout=120_000)
             assert page.evaluate("() => window.pictolabModel.error") is None
             assert page.evaluate("() => window.pictolabModel.backend") == "wasm"
+
+            # With prefers-reduced-motion the emoji is simply shown, once.
+            still = browser.new_context(viewport={"width": 800, "height": 1000}, permissions=["camera"],
+                                        reduced_motion="reduce").new_page()
+            still.goto(url)
+            still.get_by_text("カメラで ためす", exact=False).click()
+            still.wait_for_function("() => window.pictolabModel.predictions >= 1", timeout=120_000)
+            box = still.get_by_test_id("reaction")
+            assert box.get_attribute("data-motion") == "reduced" and box.locator("[aria-hidden] span").count() == 1
+            still.context.close()
         except BaseException:
             print(stack.logs())
             raise

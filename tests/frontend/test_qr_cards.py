@@ -46,7 +46,7 @@ def test_cards_decode_to_each_groups_join_url(stack, chromium):
             assert results[0].format == zxingcpp.BarcodeFormat.QRCode
             decoded[group["id"]] = results[0].text
         assert decoded == {gid: g["loginUrl"] for gid, g in expected.items()}
-        # The token is in the fragment: a browser opening the card never sends it (issue 10.8).
+        # The token is in the fragment: a browser opening the card never sends it.
         assert all(url.startswith(stack.url + "/join#") for url in decoded.values())
     except BaseException:
         print(stack.logs())

@@ -1,4 +1,4 @@
-"""Issue 13 item 6 in headless Debian Chromium: the projector scoreboard feels alive and
+"""In headless Debian Chromium: the projector scoreboard feels alive and
 respects ``prefers-reduced-motion``.
 
 No ML API and no training: scored runs are written straight into the workshop's SQLite

@@ -90,7 +90,7 @@ def test_single_photo_classes_are_not_judged(digits):
     assert result["confusing"] == [] and all(row["sure"] is None for row in result["perClass"])
 
 
-# Three photos filed in a wrong class among the 48 (the case; bench/accuracy.py
+# Three photos filed in a wrong class among the 48 (a typical class mix-up; bench/accuracy.py
 # --confusing measures it over many draws): (class, its n-th photo, the wrong class).
 MISFILED = [("digit-0", 4, "digit-1"), ("digit-3", 2, "digit-7"), ("digit-7", 6, "digit-0")]
 

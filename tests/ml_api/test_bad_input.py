@@ -78,7 +78,7 @@ def test_unknown_run_is_not_found_everywhere(ml, photos):
 
 def test_a_missing_photo_is_skipped_not_a_failure(make_ml, photos):
     """A photo deleted after the BFF sent the run (a child deleting while it trains) is left
-    out; the run still trains on the rest (issue 10: deleting must not fail the run)."""
+    out; the run still trains on the rest (deleting must not fail the run)."""
     ml = make_ml(ml_gpu_concurrency=1)
     gone_uri = ml.storage.uri(f"photos/{new_id()}/{new_id()}.jpg")
     run_id = new_id()

@@ -15,9 +15,9 @@ import threading
 import pytest
 
 from ml_api.data import content_hash
-from ml_api.embeddings import CPU_EMBED_BATCH, cache_key
+from ml_api.embeddings import CPU_EMBED_BATCH
 from ml_api.queue import EMBED, HINTS, TRAIN
-from pictolab.contract.storage_keys import embeddings_prefix
+from pictolab.contract.storage_keys import embedding_key, embeddings_prefix
 from tests.ml_api.helpers import EMBED_PHOTOS, job_kinds, new_id, put_photos, run_queued, texture_images
 
 BACKBONE = "efficientnet_lite0"
@@ -66,7 +66,7 @@ def test_the_worker_caches_what_a_run_reads(ml):
     assert {row["status"] for row in ml.rows(EMBED)} == {"SUCCEEDED"}
     for photo in photos:
         sha = content_hash(ml.storage.get_bytes(photo.key))
-        assert cached_keys(ml.storage, photo.key) == [cache_key(BACKBONE, photo.key, sha)]
+        assert cached_keys(ml.storage, photo.key) == [embedding_key(photo.key, BACKBONE, sha)]
     assert embed(ml, uris)["accepted"] == 0  # done rows stay: still nothing to add
 
     # A run on those photos computes nothing: every embedding comes from the cache.

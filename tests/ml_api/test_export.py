@@ -162,6 +162,14 @@ def test_export_model_mutation_and_its_errors(ml):
     assert first["created"] and first["labels"] == [NAMES[c] for c in NAMES] and first["mode"] == "QUICK"
     assert {f["name"] for f in first["files"]} == {"model.json", "weights.bin", "metadata.json", "model.zip"}
     assert not export(run_id, NAMES)["data"]["exportModel"]["created"]
+    # A reaction set for a class rewrites the export; metadata.json has it in label order.
+    with_reaction = [{**label, "reaction": {"emoji": "🎉", "sound": "chime", "words": "やった"}}
+                     if label["classId"] == "grass" else label for label in reversed(labels_input(NAMES))]
+    again = ml.gql(EXPORT_MODEL, input={"runId": run_id, "labels": with_reaction, "modelName": "AI"})
+    assert again["data"]["exportModel"]["created"]
+    meta = json.loads(ml.storage.get_bytes(export_key(run_id, "metadata.json")))
+    assert meta["pictolab"] == {"classIds": list(NAMES), "reactions": [
+        None, {"emoji": "🎉", "sound": "chime", "words": "やった"}, None]}
 
     def code(run: str, names: dict) -> str:
         return export(run, names)["errors"][0]["extensions"]["code"]
@@ -186,6 +194,33 @@ def test_export_model_mutation_and_its_errors(ml):
         conn.execute(delete(jobs).where(jobs.c.id == run_id))
     assert code(run_id, NAMES) == "NOT_FOUND"
     assert not any(key.startswith(f"runs/{run_id}/export") for key in ml.stored_keys())
+
+
+def test_metadata_has_the_reactions_in_label_order(ml):
+    """metadata.json (and the zip's copy) lists each class's reaction in the model's output
+    order; the same reactions find the export there, a changed one rewrites it."""
+    from ml_api.heads import LinearHead
+
+    run_id = new_id()
+    save_object(ml.storage, f"runs/{run_id}/model.pt", {
+        "format": MODEL_FORMAT, "mode": "QUICK", "runId": run_id, "backbone": "efficientnet_lite0",
+        "preset": "lite-224", "imageSize": 224, "classes": ["a", "b", "c"], "args": {},
+        "head": LinearHead(1280, 3).state_dict()})
+    cheer = {"emoji": "🎉", "sound": "fanfare", "words": None}
+    reactions = {"c": {"emoji": "⭐", "sound": None, "words": "ほし"}, "a": cheer, "b": {"emoji": None}}
+    first = export_run(ml.storage, run_id, {"a": "A", "b": "B", "c": "C"}, "m", reactions_by_class=reactions)
+    expected = [cheer, None, {"emoji": "⭐", "sound": None, "words": "ほし"}]
+    for meta in (json.loads(ml.storage.get_bytes(export_key(run_id, "metadata.json"))),
+                 json.loads(zipfile.ZipFile(io.BytesIO(ml.storage.get_bytes(export_key(run_id, "model.zip"))))
+                            .read("metadata.json"))):
+        assert meta["labels"] == ["A", "B", "C"]
+        assert meta["pictolab"] == {"classIds": ["a", "b", "c"], "reactions": expected}
+    assert first.created
+    assert not export_run(ml.storage, run_id, {"a": "A", "b": "B", "c": "C"}, "m", reactions_by_class=reactions).created
+    changed = export_run(ml.storage, run_id, {"a": "A", "b": "B", "c": "C"}, "m", reactions_by_class={"b": cheer})
+    assert changed.created
+    meta = json.loads(ml.storage.get_bytes(export_key(run_id, "metadata.json")))
+    assert meta["pictolab"]["reactions"] == [None, cheer, None]
 
 
 def test_shared_backbone_file_is_written_once(ml):

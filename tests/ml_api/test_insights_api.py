@@ -1,6 +1,6 @@
-"""The ML API GraphQL for issue 12: predict's heatmap, trainingJob.analysis (confusing photos,
-per-class sureness) kept in a successful run's row, and photoHints as a job (ask, then ask
-again until it succeeded), with typed errors."""
+"""The ML API GraphQL for why the AI answers what it answers: predict's heatmap,
+trainingJob.analysis (confusing photos, per-class sureness) kept in a successful run's row, and
+photoHints as a job (ask, then ask again until it succeeded), with typed errors."""
 
 from __future__ import annotations
 

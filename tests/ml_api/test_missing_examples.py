@@ -1,4 +1,4 @@
-"""A photo deleted while its group's run trains does not fail the run (issue 10 item 9):
+"""A photo deleted while its group's run trains does not fail the run:
 the ML job skips an example whose object is gone. A photo that is there but cannot be
 decoded still fails the run with PHOTO_UNREADABLE (it names the photo for instructors)."""
 

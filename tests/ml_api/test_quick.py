@@ -12,7 +12,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ml_api.data import content_hash
-from ml_api.embeddings import cache_key
 from pictolab.contract import storage_keys
 from tests.ml_api.helpers import EVALUATE, PREDICT, digit_images, new_id, put_photos, split, texture_images
 
@@ -23,7 +22,7 @@ def cached_embeddings(storage, photos, backbone="efficientnet_lite0") -> np.ndar
     """Read back the .npy files the service wrote: the baseline uses exactly its features."""
     vectors = []
     for photo in photos:
-        key = cache_key(backbone, photo.key, content_hash(storage.get_bytes(photo.key)))
+        key = storage_keys.embedding_key(photo.key, backbone, content_hash(storage.get_bytes(photo.key)))
         vectors.append(np.load(io.BytesIO(storage.get_bytes(key))))
     return np.stack(vectors)
 
@@ -52,7 +51,7 @@ def test_quick_matches_logistic_regression_baseline(ml, dataset):
     baseline.fit(x_train, [classes.index(p.label) for p in train])
     baseline_accuracy = baseline.score(x_test, truth)
 
-    # ... and the plain probe: LogisticRegression(C=1) on the raw features (issue 12's baseline).
+    # ... and the plain probe: LogisticRegression(C=1) on the raw features (the baseline QUICK must beat).
     probe = LogisticRegression(C=1.0, max_iter=5000).fit(x_train, [classes.index(p.label) for p in train])
     probe_accuracy = probe.score(x_test, truth)
 
@@ -92,8 +91,9 @@ def test_quick_writes_run_files_and_reuses_cached_embeddings(ml):
     assert {k for k in keys if k.startswith("runs/")} == {f"runs/{first}/model.pt"}
     cache = sorted(k for k in keys if k.startswith("cache/"))
     # One embedding per photo, under the photo's own key (the BFF deletes it by that prefix).
-    assert cache == sorted(cache_key("efficientnet_lite0", p.key, content_hash(ml.storage.get_bytes(p.key)))
-                           for p in photos)
+    assert cache == sorted(
+        storage_keys.embedding_key(p.key, "efficientnet_lite0", content_hash(ml.storage.get_bytes(p.key)))
+        for p in photos)
     assert all(len(list(ml.storage.list(storage_keys.embeddings_prefix(p.key)))) == 1 for p in photos)
 
     ml.wait(ml.start(second, classes, [p.example() for p in photos])["runId"])

@@ -1,4 +1,4 @@
-"""The ML API's request limits are sized by what the requests carry (issue 10 item 1): its
+"""The ML API's request limits are sized by what the requests carry: its
 callers are the BFF only, and its largest requests are lists of example URIs. The cap is
 the most examples a request may carry (PICTOLAB_MAX_PHOTOS_PER_CLASS x the most classes for
 startTraining, PICTOLAB_MAX_TEST_PHOTOS for evaluate) x the bytes of one example."""

@@ -377,3 +377,13 @@ def test_a_run_the_database_refused_leaves_no_row_and_the_retry_runs(make_ml):
     assert ml.start("r1", ["a", "b"], request["examples"])["status"] == "QUEUED"
     run_queued(ml.service.workers)
     assert ml.job("r1")["status"] == "SUCCEEDED" and trained == [("r1", None)]
+
+
+def test_workers_claim_one_device_batch_of_embedding_jobs_at_a_time(queue, storage):
+    from ml_api.embeddings import CPU_EMBED_BATCH, CUDA_EMBED_BATCH, embed_batch_size
+
+    # One size decides both the forward pass and the claim, per device.
+    assert embed_batch_size(torch.device("cpu")) == CPU_EMBED_BATCH
+    assert embed_batch_size(torch.device("cuda")) == CUDA_EMBED_BATCH
+    assert fake_pool(queue, storage, trainer=None).embed_batch == CPU_EMBED_BATCH
+    assert fake_pool(queue, storage, trainer=None, embed_batch=3).embed_batch == 3

@@ -8,7 +8,8 @@ import graphene
 import pytest
 from flask import Flask
 
-from pictolab.graphql import MAX_JSON_BYTES, ApiError, PictolabGraphQLView, Upload
+from pictolab.contract.errors import FailedPrecondition
+from pictolab.graphql import MAX_JSON_BYTES, PictolabGraphQLView, Upload
 
 
 class Query(graphene.ObjectType):
@@ -22,7 +23,7 @@ class Query(graphene.ObjectType):
         return "hi"
 
     def resolve_refuse(root, info):
-        raise ApiError("No photos yet.", code="FAILED_PRECONDITION", minimum=5)
+        raise FailedPrecondition("No photos yet.", minimum=5)
 
     def resolve_crash(root, info):
         raise RuntimeError("secret internal detail /srv/db password=hunter2")
@@ -138,7 +139,7 @@ def chunked(client, body: bytes, content_type="application/json"):
 
 
 def test_chunked_json_is_held_to_the_same_limit_by_the_bytes_read(client):
-    # Issue 10.4: without a Content-Length the old check saw 0 bytes and let any size through.
+    # Without a Content-Length a check of the header alone saw 0 bytes and let any size through.
     assert chunked(client, json.dumps({"query": "{ hello }"}).encode()).get_json() == {"data": {"hello": "hi"}}
     aliases = " ".join(f"a{i}: hello" for i in range(MAX_JSON_BYTES // 8))
     response = chunked(client, json.dumps({"query": "{ " + aliases + " }"}).encode())
@@ -155,7 +156,7 @@ def test_a_body_that_is_not_one_json_object_is_400(client, body):
 
 
 def test_many_aliased_lists_are_refused_before_execution(client):
-    # Issue 10.4: 1000 aliased lists fit in a few kilobytes yet cost 1000 database queries.
+    # 1000 aliased lists fit in a few kilobytes yet cost 1000 database queries.
     RESOLVED.clear()
     query = "{ " + " ".join(f"i{n}: items" for n in range(1000)) + " }"
     assert len(query) < MAX_JSON_BYTES

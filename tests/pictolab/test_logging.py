@@ -1,5 +1,5 @@
 """The per-request log line (pictolab/logging.py): one JSON line per request, and never a
-login token (issue 10.8)."""
+login token (a card's token is a password)."""
 
 from __future__ import annotations
 

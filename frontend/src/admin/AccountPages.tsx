@@ -9,7 +9,7 @@ import { AdminError } from "./AdminError";
 import { AT } from "./adminText";
 import {
   acceptInvite, addWorkshopOwner, changePassword, endAdminSession, inviteInstructor, listAdminSessions,
-  listInstructors, resetInstructorPassword, unlockInstructor, workshopOwners, type AdminSessionInfo, type InstructorInfo,
+  listInstructors, resetInstructorPassword, unlockInstructor, workshopOwners, type AdminSessionInfo, type InstructorInfo, type SignedInInstructor,
 } from "./adminApi";
 
 type OnError = (err: unknown) => void;
@@ -110,7 +110,7 @@ function formatTime(iso: string, lang: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(lang === "ja" ? "ja-JP" : "en-GB");
 }
 
-export function AccountPage({ me, onError }: { me: InstructorInfo; onError: OnError }) {
+export function AccountPage({ me, onError }: { me: SignedInInstructor; onError: OnError }) {
   const lang = useLang();
   const [sessions, setSessions] = useState<AdminSessionInfo[] | null>(null);
   const [error, setError] = useState<unknown>(null);

@@ -9,7 +9,7 @@ import { Spinner } from "../lib/ui";
 import { AdminError } from "./AdminError";
 import { at, AT } from "./adminText";
 import { AcceptInvitePage, AccountPage, InstructorsPage } from "./AccountPages";
-import { adminLogin, logoutAdmin, whoAmI, type InstructorInfo } from "./adminApi";
+import { adminLogin, logoutAdmin, whoAmI, type SignedInInstructor } from "./adminApi";
 import { GroupDetailPage } from "./GroupDetailPage";
 import { ProjectorTools } from "./ProjectorTools";
 import { ScoreboardPage } from "./ScoreboardPage";
@@ -65,7 +65,7 @@ function LoginForm({ onIn }: { onIn: () => void }) {
 
 export default function AdminApp({ route }: { route: Route }) {
   const [auth, setAuth] = useState<AuthState>("checking");
-  const [me, setMe] = useState<InstructorInfo | null>(null);
+  const [me, setMe] = useState<SignedInInstructor | null>(null);
   const lang = useLang();
   const signedOut = useCallback(() => setAuth("out"), []);
   const check = useCallback(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dotTitle } from "./ExperimentChart";
 
-const run = { group: { id: "g1", name: "パンダ" }, photoCount: 12, testAccuracy: 0.834, mode: "DEEP" };
+const run = { group: { id: "g1", name: "パンダ" }, photoCount: 12, testAccuracy: 0.834, mode: "DEEP" as const };
 
 describe("dotTitle", () => {
   it("speaks Japanese to a Japanese instructor", () => {

@@ -19,7 +19,8 @@ function render(node: React.ReactNode) {
 describe("ConfusionMatrix", () => {
   rememberClasses([{ id: "c1", name: "🍎 りんご" }, { id: "c2", name: "✏️ えんぴつ" }]);
   const run = {
-    id: "r1", status: "SUCCEEDED", mode: "QUICK", testAccuracy: 0.75,
+    id: "r1", status: "SUCCEEDED" as const, mode: "QUICK" as const, testAccuracy: 0.75,
+    confusingPhotos: null, classConfidence: null,
     labels: ["c1", "c2"],
     confusion: [[2, 1], [0, 1]],
     misclassified: [{ photoId: "p9", label: "c1", predicted: "c2", url: "/media/photos/p9" }],

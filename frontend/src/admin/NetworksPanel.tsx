@@ -3,6 +3,7 @@
 // the network this device is on (myNetwork: its /24 or /64), since the instructor usually
 // sets this up on the venue's Wi-Fi.
 import { useCallback, useEffect, useState } from "react";
+import { graphql } from "../gql";
 import { gql } from "../lib/graphql";
 import { useLang, type Lang } from "../lib/i18n";
 import { AdminError } from "./AdminError";
@@ -26,6 +27,10 @@ export function splitNetworks(text: string): string[] {
   return text.split(/[\s,、]+/).map((s) => s.trim()).filter(Boolean);
 }
 
+const NETWORKS_DOC = graphql(`query Networks($id: ID) { workshop(id: $id) { allowedNetworks } myNetwork }`);
+
+const SET_NETWORKS_DOC = graphql(`mutation SetNetworks($id: ID!, $cidrs: [String!]!) { setAllowedNetworks(workshopId: $id, cidrs: $cidrs) { allowedNetworks } }`);
+
 export function NetworksPanel({ workshopId }: { workshopId: string }) {
   const lang = useLang();
   const [text, setText] = useState("");
@@ -36,8 +41,7 @@ export function NetworksPanel({ workshopId }: { workshopId: string }) {
 
   useEffect(() => {
     let live = true;
-    gql<{ workshop: { allowedNetworks: string[] } | null; myNetwork: string | null }>(
-      "query($id: ID) { workshop(id: $id) { allowedNetworks } myNetwork }", { id: workshopId })
+    gql(NETWORKS_DOC, { id: workshopId })
       .then((data) => {
         if (!live) return;
         setText((data.workshop?.allowedNetworks ?? []).join(", "));
@@ -51,10 +55,8 @@ export function NetworksPanel({ workshopId }: { workshopId: string }) {
     setBusy(true);
     setSaved(false);
     try {
-      const data = await gql<{ setAllowedNetworks: { allowedNetworks: string[] } }>(
-        "mutation($id: ID!, $cidrs: [String!]!) { setAllowedNetworks(workshopId: $id, cidrs: $cidrs) { allowedNetworks } }",
-        { id: workshopId, cidrs: splitNetworks(text) });
-      setText(data.setAllowedNetworks.allowedNetworks.join(", "));
+      const data = await gql(SET_NETWORKS_DOC, { id: workshopId, cidrs: splitNetworks(text) });
+      setText(data.setAllowedNetworks!.allowedNetworks.join(", "));
       setError(null);
       setSaved(true);
     } catch (err) {

@@ -1,7 +1,8 @@
 // Instructors: may groups try each other's AIs (setFriendsAIs; default on in COMPETE), and
 // the children's answers to "why do you think it got it wrong?" counted for the class.
 import { useCallback, useState } from "react";
-import { gql } from "../lib/graphql";
+import { graphql } from "../gql";
+import { gql, type ResultOf } from "../lib/graphql";
 import { useLang, type Lang } from "../lib/i18n";
 import { usePolling } from "../lib/usePolling";
 
@@ -19,7 +20,10 @@ const WORDS = {
   groups: { ja: "グループ", en: "groups" },
 } satisfies Record<string, Record<Lang, string>>;
 
-interface TallyRow { answer: keyof typeof WORDS; count: number; groups: number }
+const PLAY_DOC = graphql(`query Play($id: ID!) { workshop(id: $id) { id friendsAIs } reflectionTally(workshopId: $id) { answer count groups } }`);
+type TallyRow = ResultOf<typeof PLAY_DOC>["reflectionTally"][number];
+
+const SET_FRIENDS_AIS_DOC = graphql(`mutation SetFriendsAIs($id: ID!, $on: Boolean!) { setFriendsAIs(workshopId: $id, enabled: $on) { id friendsAIs } }`);
 
 export function PlayPanel({ workshopId, onError }: { workshopId: string; onError?: (err: unknown) => void }) {
   const lang = useLang();
@@ -27,9 +31,7 @@ export function PlayPanel({ workshopId, onError }: { workshopId: string; onError
   const [tally, setTally] = useState<TallyRow[]>([]);
   const refresh = useCallback(async () => {
     try {
-      const data = await gql<{ workshop: { friendsAIs: boolean } | null; reflectionTally: TallyRow[] }>(
-        "query Play($id: ID!) { workshop(id: $id) { id friendsAIs } reflectionTally(workshopId: $id) { answer count groups } }",
-        { id: workshopId });
+      const data = await gql(PLAY_DOC, { id: workshopId });
       setEnabled(data.workshop?.friendsAIs ?? null);
       setTally(data.reflectionTally);
     } catch (err) {
@@ -40,10 +42,8 @@ export function PlayPanel({ workshopId, onError }: { workshopId: string; onError
   const toggle = async (next: boolean) => {
     setEnabled(next);
     try {
-      const data = await gql<{ setFriendsAIs: { friendsAIs: boolean } }>(
-        "mutation Friends($id: ID!, $on: Boolean!) { setFriendsAIs(workshopId: $id, enabled: $on) { id friendsAIs } }",
-        { id: workshopId, on: next });
-      setEnabled(data.setFriendsAIs.friendsAIs);
+      const data = await gql(SET_FRIENDS_AIS_DOC, { id: workshopId, on: next });
+      setEnabled(data.setFriendsAIs!.friendsAIs);
     } catch (err) {
       onError?.(err);
       void refresh();

@@ -3,7 +3,7 @@ import type { ScoreboardRow } from "../lib/api";
 import { scoreChanges } from "./ScoreboardPage";
 
 const row = (id: string, rank: number, testAccuracy: number | null): ScoreboardRow =>
-  ({ rank, group: { id, name: id }, testAccuracy, photoCount: 10 });
+  ({ rank, group: { id, name: id } as ScoreboardRow["group"], testAccuracy, photoCount: 10 }) as ScoreboardRow;
 
 describe("scoreChanges", () => {
   it("marks nothing on the first poll", () => {

@@ -2,21 +2,21 @@
 // login cards a printable take-home card per group (QR of the AI's link, the class names
 // with their emoji, the secret-test accuracy and the date).
 import { useEffect, useState } from "react";
-import { percent, type Workshop } from "../lib/api";
+import { percent } from "../lib/api";
 import { classLabel } from "../lib/classes";
-import { gql } from "../lib/graphql";
+import { graphql } from "../gql";
+import { gql, type ResultOf } from "../lib/graphql";
 import { plainText, T, tr, useLang } from "../lib/i18n";
-import { latestExportUrl, prepareExport, ScratchPanel, type ExportableRun } from "../lib/ScratchPanel";
-import type { AdminGroup } from "./adminApi";
+import { latestExportUrl, prepareExport, ScratchPanel } from "../lib/ScratchPanel";
+import type { AdminGroup, AdminWorkshop } from "./adminApi";
 import { QrCode } from "./QrCode";
 
-interface TakeHomeRun extends ExportableRun { testAccuracy: number | null; finishedAt: string | null }
-
-const RUNS = `query TakeHomeRuns($groupId: ID!) {
-  groupDetail(groupId: $groupId) { runs { id status testAccuracy finishedAt exportUrl } } }`;
+const RUNS = graphql(`query TakeHomeRuns($groupId: ID!) {
+  groupDetail(groupId: $groupId) { runs { id status testAccuracy finishedAt exportUrl } } }`);
+type TakeHomeRun = NonNullable<ResultOf<typeof RUNS>["groupDetail"]>["runs"][number];
 
 async function groupRuns(groupId: string): Promise<TakeHomeRun[]> {
-  const data = await gql<{ groupDetail: { runs: TakeHomeRun[] } | null }>(RUNS, { groupId });
+  const data = await gql(RUNS, { groupId });
   return data.groupDetail?.runs ?? [];
 }
 
@@ -39,7 +39,7 @@ export function GroupScratchPanel({ groupId }: { groupId: string }) {
   return run?.exportUrl ? <ScratchPanel url={run.exportUrl} /> : null;
 }
 
-function TakeHomeCard({ group, workshop }: { group: AdminGroup; workshop: Workshop }) {
+function TakeHomeCard({ group, workshop }: { group: AdminGroup; workshop: AdminWorkshop }) {
   const run = useTakeHomeRun(group.id);
   const lang = useLang();
   if (!run?.exportUrl) return null;
@@ -71,7 +71,7 @@ function TakeHomeCard({ group, workshop }: { group: AdminGroup; workshop: Worksh
 }
 
 /** One card per group whose AI can be taken home (groups without a finished AI: none). */
-export function TakeHomeCards({ workshop }: { workshop: Workshop & { groups?: AdminGroup[] | null } }) {
+export function TakeHomeCards({ workshop }: { workshop: AdminWorkshop }) {
   const groups = workshop.groups ?? [];
   if (!groups.length) return null;
   return (

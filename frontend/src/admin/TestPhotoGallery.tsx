@@ -1,23 +1,23 @@
 // The hidden test photos as thumbnails, per class, each deletable (a wrong one would mark
 // every group down): the BFF then scores every finished run again on the set that is left.
 import { useEffect, useState } from "react";
-import type { Photo, WorkshopClass } from "../lib/api";
+import type { WorkshopClass } from "../lib/api";
 import { classLabel } from "../lib/classes";
 import { useLang } from "../lib/i18n";
 import { AdminError } from "./AdminError";
-import { deleteTestPhoto, listTestPhotos } from "./dayApi";
+import { deleteTestPhoto, listTestPhotos, type TestPhoto } from "./dayApi";
 import { dt, DT } from "./dayText";
 
 export function TestPhotoGallery({ workshopId, classes, version, onDeleted }: {
-  workshopId: string; classes: WorkshopClass[]; version: number; onDeleted: (photo: Photo) => void;
+  workshopId: string; classes: WorkshopClass[]; version: number; onDeleted: (photo: TestPhoto) => void;
 }) {
   const lang = useLang();
-  const [photos, setPhotos] = useState<Photo[] | null>(null);
+  const [photos, setPhotos] = useState<TestPhoto[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     listTestPhotos(workshopId).then(setPhotos, setError);
   }, [workshopId, version]);
-  const remove = async (photo: Photo) => {
+  const remove = async (photo: TestPhoto) => {
     if (!window.confirm(dt("confirmDeleteTest", lang))) return;
     try {
       await deleteTestPhoto(photo.id);

@@ -5,7 +5,7 @@ import { useLang } from "../lib/i18n";
 import { Link, navigate } from "../lib/router";
 import { Spinner } from "../lib/ui";
 import { AdminError } from "./AdminError";
-import { createWorkshop, listWorkshops, type AdminWorkshop } from "./adminApi";
+import { createWorkshop, listWorkshops, type WorkshopSummary } from "./adminApi";
 import { at, AT } from "./adminText";
 
 // "" = let the BFF choose one that fits the name (its built-in table) or a neutral shape.
@@ -81,7 +81,7 @@ function CreateWorkshopForm({ onError }: { onError: (err: unknown) => void }) {
 }
 
 export function WorkshopList({ onError }: { onError: (err: unknown) => void }) {
-  const [workshops, setWorkshops] = useState<AdminWorkshop[] | null>(null);
+  const [workshops, setWorkshops] = useState<WorkshopSummary[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     listWorkshops().then(setWorkshops, (err) => {

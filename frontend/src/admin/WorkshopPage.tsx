@@ -1,14 +1,13 @@
 // One workshop: phase control, groups (cards, detail), hidden test photos, the class-wide
 // chart, photo moderation and the purge.
 import { lazy, Suspense, useCallback, useEffect, useState, type ChangeEvent } from "react";
-import type { Photo } from "../lib/api";
 import { classLabel } from "../lib/classes";
 import { downscalePhoto } from "../lib/downscale";
 import { useLang } from "../lib/i18n";
 import { Link, navigate } from "../lib/router";
 import { ProgressBar, Spinner } from "../lib/ui";
 import {
-  adminDeletePhoto, adminPhotos, purgeWorkshop, testPhotoCounts, uploadTestPhoto, type AdminWorkshop,
+  adminDeletePhoto, adminPhotos, purgeWorkshop, testPhotoCounts, uploadTestPhoto, type AdminPhoto, type AdminWorkshop,
 } from "./adminApi";
 import { OwnersPanel } from "./AccountPages";
 import { NetworksPanel } from "./NetworksPanel";
@@ -84,7 +83,7 @@ function TestPhotos({ workshop, onError }: { workshop: AdminWorkshop; onError: (
 function Moderation({ workshop }: { workshop: AdminWorkshop }) {
   const [groupId, setGroupId] = useState("");
   const [classId, setClassId] = useState("");
-  const [photos, setPhotos] = useState<Photo[] | null>(null);
+  const [photos, setPhotos] = useState<AdminPhoto[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const lang = useLang();
   const load = useCallback(() => {

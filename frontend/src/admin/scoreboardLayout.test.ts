@@ -3,7 +3,7 @@ import type { ScoreboardRow } from "../lib/api";
 import { revealOrder, scoreboardLayout } from "./scoreboardLayout";
 
 const row = (rank: number, number: number, score: number | null): ScoreboardRow => ({
-  rank, group: { id: `g${number}`, name: `G${number}`, number }, testAccuracy: score, photoCount: 0,
+  rank, group: { id: `g${number}`, name: `G${number}`, number } as ScoreboardRow["group"], testAccuracy: score, photoCount: 0, status: "",
 });
 
 describe("scoreboardLayout", () => {

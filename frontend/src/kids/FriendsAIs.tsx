@@ -1,9 +1,8 @@
 // "Whose AI?" on the Try screen: our own, or a friend's (another group of the workshop with a
 // trained AI, while the instructors allow it). The photo is always ours; only the AI changes.
 import { useCallback, useState } from "react";
-import type { Group } from "../lib/api";
 import { plainText, useLang } from "../lib/i18n";
-import { loadFriends } from "../lib/playApi";
+import { loadFriends, type Friend } from "../lib/playApi";
 import { ptr } from "../lib/playStrings";
 import { usePolling } from "../lib/usePolling";
 import { PlayText } from "./Reaction";
@@ -12,7 +11,7 @@ const FRIENDS_REFRESH_MS = 15000;
 
 export function FriendsAIs({ value, onChange }: { value: string | null; onChange: (groupId: string | null, name: string | null) => void }) {
   const lang = useLang();
-  const [friends, setFriends] = useState<Group[]>([]);
+  const [friends, setFriends] = useState<Friend[]>([]);
   const refresh = useCallback(async () => {
     try {
       const next = await loadFriends();

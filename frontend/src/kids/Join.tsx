@@ -4,7 +4,8 @@
 // this device is already someone's (a group's or an instructor's), then log in.
 import { useEffect, useState } from "react";
 import { login } from "../lib/api";
-import { errorCodeOf, gql } from "../lib/graphql";
+import { graphql } from "../gql";
+import { errorCodeOf, gql, type ResultOf } from "../lib/graphql";
 import { LangToggle, T } from "../lib/i18n";
 import { navigate } from "../lib/router";
 import { ErrorBanner, Spinner } from "../lib/ui";
@@ -20,8 +21,6 @@ export function ScanCardScreen() {
   );
 }
 
-/** Who this device is signed in as before the card's link is followed. */
-interface Current { me: { id: string; name: string; emoji: string } | null; isAdmin: boolean }
 
 /** The group id a card's token names (its first 16 bytes; the server checks the rest). */
 export function tokenGroupId(token: string): string | null {
@@ -33,6 +32,10 @@ export function tokenGroupId(token: string): string | null {
     return null;
   }
 }
+
+const JOIN_CHECK_DOC = graphql(`query JoinCheck { me { id name emoji } isAdmin }`);
+/** Who this device is signed in as before the card's link is followed. */
+type Current = ResultOf<typeof JOIN_CHECK_DOC>;
 
 export function Join({ token, onJoined }: { token: string; onJoined: () => void }) {
   const [failure, setFailure] = useState<unknown>(null);
@@ -47,7 +50,7 @@ export function Join({ token, onJoined }: { token: string; onJoined: () => void 
   }, []);
   useEffect(() => {
     let cancelled = false;
-    gql<Current>("query JoinCheck { me { id name emoji } isAdmin }").then((who) => {
+    gql(JOIN_CHECK_DOC).then((who) => {
       if (cancelled) return;
       // The same group's card again (a re-scan) needs no question.
       if (who.isAdmin || (who.me && who.me.id !== tokenGroupId(token))) setCurrent(who);

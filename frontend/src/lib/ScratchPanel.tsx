@@ -3,10 +3,13 @@
 // "画像分類モデルURL" block. Shown on the Try screen and in the instructors' group detail.
 import { useEffect, useState } from "react";
 import { QrCode } from "../admin/QrCode";
+import { graphql } from "../gql";
+import type { TrainingRun } from "./api";
 import { gql } from "./graphql";
 import { plainText, T, tr, useLang } from "./i18n";
 
-export interface ExportableRun { id: string; status: string; exportUrl?: string | null }
+/** What the link needs of a run, from any query that asks for it (the fields' types are the schema's). */
+export type ExportableRun = Pick<TrainingRun, "id" | "status"> & { exportUrl?: string | null };
 
 /** The newest succeeded run's link (runs newest first), or null. */
 export function latestExportUrl(runs: ExportableRun[]): { runId: string; url: string } | null {
@@ -14,9 +17,11 @@ export function latestExportUrl(runs: ExportableRun[]): { runId: string; url: st
   return run ? { runId: run.id, url: run.exportUrl! } : null;
 }
 
+const EXPORT_DOC = graphql(`mutation Export($runId: ID!) { exportModel(runId: $runId) { id } }`);
+
 /** Make the files now (the link works without this; it only spares Scratch the wait). */
 export function prepareExport(runId: string): Promise<unknown> {
-  return gql("mutation Export($runId: ID!) { exportModel(runId: $runId) { id } }", { runId }).catch(() => undefined);
+  return gql(EXPORT_DOC, { runId }).catch(() => undefined);
 }
 
 /** The three steps' pictures: a sketch of what the child looks for on the Scratch screen. */
@@ -81,12 +86,14 @@ export function ScratchPanel({ url }: { url: string }) {
   );
 }
 
+const EXPORT_LINKS_DOC = graphql(`query ExportLinks { trainingRuns { id status exportUrl } }`);
+
 /** The group's own newest exportable run, loaded here (the Try screen's panel). */
 export function MyScratchPanel() {
   const [link, setLink] = useState<{ runId: string; url: string } | null>(null);
   useEffect(() => {
     let live = true;
-    gql<{ trainingRuns: ExportableRun[] }>("query ExportLinks { trainingRuns { id status exportUrl } }")
+    gql(EXPORT_LINKS_DOC)
       .then((data) => {
         const found = latestExportUrl(data.trainingRuns);
         if (!live || !found) return;

@@ -1,9 +1,23 @@
 // Every error the BFF can return, said so that a 9-year-old understands what to do.
 // Japanese uses {漢字|かんじ} furigana markup (see i18n.tsx); English is plain.
-import type { ErrorCode } from "./graphql";
+import type { ServerErrorCode } from "./errorCodes.generated";
 import type { Lang } from "./i18n";
 
-type Messages = Record<ErrorCode, { ja: string; en: string }>;
+/** Codes the services put in `extensions.code` (generated from the Python enum), plus NETWORK
+ * for "the request never arrived". */
+export type ErrorCode = ServerErrorCode | "NETWORK";
+
+type Message = { ja: string; en: string };
+type Messages = Record<ErrorCode, Message>;
+
+const UNAVAILABLE: Message = {
+  ja: "サーバーが いそがしいみたい。すこし まってから また やってみよう。",
+  en: "The server is busy. Wait a little and try again.",
+};
+const OUT_OF_DATE: Message = {
+  ja: "アプリが{古|ふる}いみたい。ページを よみこみなおしてね。",
+  en: "The app seems out of date. Please reload the page.",
+};
 
 export const ERROR_MESSAGES: Messages = {
   UNAUTHENTICATED: {
@@ -38,10 +52,7 @@ export const ERROR_MESSAGES: Messages = {
     ja: "ちょっと はやすぎたよ。すこし まってね。",
     en: "Whoa, too fast! Wait a moment.",
   },
-  UNAVAILABLE: {
-    ja: "サーバーが いそがしいみたい。すこし まってから また やってみよう。",
-    en: "The server is busy. Wait a little and try again.",
-  },
+  UNAVAILABLE,
   INTERNAL: {
     ja: "なにか うまく いかなかったよ。もう{一度|いちど} やってみて、だめなら {先生|せんせい}を よんでね。",
     en: "Something went wrong. Try again, and if it still fails, call your teacher.",
@@ -50,10 +61,14 @@ export const ERROR_MESSAGES: Messages = {
     ja: "ほかの{人|ひと}が さきに かえたよ。もう{一度|いちど} やってみてね。",
     en: "Someone changed this just now. Try again.",
   },
-  GRAPHQL_VALIDATION_FAILED: {
-    ja: "アプリが{古|ふる}いみたい。ページを よみこみなおしてね。",
-    en: "The app seems out of date. Please reload the page.",
+  GRAPHQL_VALIDATION_FAILED: OUT_OF_DATE,
+  QUERY_TOO_COMPLEX: {
+    ja: "{一度|いちど}に たくさん ききすぎたよ。ページを よみこみなおしてね。",
+    en: "That asked for too much at once. Please reload the page.",
   },
+  // The ML API's answers to the BFF; should one reach a browser it means the same as these.
+  BUSY: UNAVAILABLE,
+  BAD_REQUEST: OUT_OF_DATE,
   NETWORK: {
     ja: "インターネットに つながっていないよ。つながったら {自動|じどう}で おくるよ。",
     en: "No connection right now. We'll send it as soon as we're back online.",

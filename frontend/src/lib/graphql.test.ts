@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_MESSAGES, friendlyError } from "./errors";
-import { codeForStatus, gql, GraphQLRequestError, multipartBody, parseGraphQLResponse, type ErrorCode } from "./graphql";
+import { codeForStatus, gql, GraphQLRequestError, multipartBody, parseGraphQLResponse, type Document, type ErrorCode } from "./graphql";
+
+/** A query text standing in for a generated document (the client posts its text). */
+const doc = (text: string) => text as unknown as Document<unknown, Record<string, unknown>>;
 import { plainText, renderRuby } from "./i18n";
 
 describe("parseGraphQLResponse", () => {
@@ -50,13 +53,13 @@ describe("gql", () => {
       seen.push(init);
       return new Response('{"data": {"workshop": null}}', { status: 200 });
     }) as unknown as typeof fetch;
-    await expect(gql("query { workshop { id } }", { a: 1 }, ok)).resolves.toEqual({ workshop: null });
+    await expect(gql(doc("query { workshop { id } }"), { a: 1 }, ok)).resolves.toEqual({ workshop: null });
     expect(seen[0].credentials).toBe("same-origin");
     expect(seen[0].method).toBe("POST");
     expect(JSON.parse(seen[0].body as string)).toEqual({ query: "query { workshop { id } }", variables: { a: 1 } });
 
     const down = (async () => { throw new TypeError("Failed to fetch"); }) as unknown as typeof fetch;
-    await expect(gql("{ me { id } }", {}, down)).rejects.toMatchObject({ code: "NETWORK", retryable: true });
+    await expect(gql(doc("{ me { id } }"), {}, down)).rejects.toMatchObject({ code: "NETWORK", retryable: true });
   });
 });
 

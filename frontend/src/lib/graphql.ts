@@ -3,13 +3,12 @@
 // multipart request spec and send `Apollo-Require-Preflight: true`, which the BFF requires
 // against CSRF.
 
-export const GRAPHQL_PATH = "/graphql";
+import type { TypedDocumentString } from "../gql/graphql";
+import type { ErrorCode } from "./errors";
 
-/** Codes the BFF puts in `extensions.code`, plus NETWORK for "the request never arrived". */
-export type ErrorCode =
-  | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT" | "FAILED_PRECONDITION"
-  | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "UNAVAILABLE" | "INTERNAL"
-  | "CONFLICT" | "GRAPHQL_VALIDATION_FAILED" | "NETWORK";
+export type { ErrorCode };
+
+export const GRAPHQL_PATH = "/graphql";
 
 export class GraphQLRequestError extends Error {
   readonly code: ErrorCode;
@@ -62,20 +61,30 @@ export function parseGraphQLResponse<T>(status: number, bodyText: string): T {
   return body.data;
 }
 
-export async function gql<T>(query: string, variables: Record<string, unknown> = {},
-                             fetchImpl: typeof fetch = fetch): Promise<T> {
+/**
+ * An operation written with the generated `graphql()` (src/gql): its text, and in its type the
+ * answer and the variables, both generated from bff/schema.graphql (`npm run codegen`).
+ */
+export type Document<TResult, TVariables> = TypedDocumentString<TResult, TVariables>;
+/** The answer's type of a generated document (`any`: a document's variables are contravariant,
+ * so no narrower type matches every document). */
+export type ResultOf<D> = D extends Document<infer TResult, any> ? TResult : never;
+
+export async function gql<TResult, TVariables>(document: Document<TResult, TVariables>, variables?: TVariables,
+                                               fetchImpl: typeof fetch = fetch): Promise<TResult> {
+  const query = document.toString();
   let response: Response;
   try {
     response = await fetchImpl(GRAPHQL_PATH, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query, variables: variables ?? {} }),
     });
   } catch (err) {
     throw new GraphQLRequestError(String(err), "NETWORK", 0);
   }
-  return parseGraphQLResponse<T>(response.status, await response.text());
+  return parseGraphQLResponse<TResult>(response.status, await response.text());
 }
 
 /**
@@ -100,10 +109,12 @@ export function multipartBody(query: string, variables: Record<string, unknown>,
 export interface UploadHandle<T> { promise: Promise<T>; abort: () => void }
 
 /** A multipart GraphQL upload through XMLHttpRequest, for its upload progress events. */
-export function gqlUpload<T>(query: string, variables: Record<string, unknown>, files: Record<string, Blob>,
-                             onProgress?: (fraction: number) => void): UploadHandle<T> {
+export function gqlUpload<TResult, TVariables>(document: Document<TResult, TVariables>,
+                                               variables: Omit<TVariables, "file">, files: Record<string, Blob>,
+                                               onProgress?: (fraction: number) => void): UploadHandle<TResult> {
+  const query = document.toString();
   const xhr = new XMLHttpRequest();
-  const promise = new Promise<T>((resolve, reject) => {
+  const promise = new Promise<TResult>((resolve, reject) => {
     xhr.open("POST", GRAPHQL_PATH);
     xhr.withCredentials = true;
     xhr.setRequestHeader("Apollo-Require-Preflight", "true");
@@ -115,7 +126,7 @@ export function gqlUpload<T>(query: string, variables: Record<string, unknown>, 
     }
     xhr.onload = () => {
       try {
-        resolve(parseGraphQLResponse<T>(xhr.status, xhr.responseText));
+        resolve(parseGraphQLResponse<TResult>(xhr.status, xhr.responseText));
       } catch (err) {
         reject(err);
       }
@@ -124,7 +135,7 @@ export function gqlUpload<T>(query: string, variables: Record<string, unknown>, 
     xhr.onabort = () => reject(new GraphQLRequestError("aborted", "NETWORK", 0));
     xhr.ontimeout = () => reject(new GraphQLRequestError("timeout", "NETWORK", 0));
     xhr.timeout = 120_000;
-    xhr.send(multipartBody(query, variables, files));
+    xhr.send(multipartBody(query, variables as Record<string, unknown>, files));
   });
   return { promise, abort: () => xhr.abort() };
 }

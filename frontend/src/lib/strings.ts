@@ -102,7 +102,7 @@ export const STRINGS = {
   you: { ja: "きみたち", en: "You" },
   dropped: { ja: "おくれなかった {写真|しゃしん}", en: "Photo not sent" },
   dismiss: { ja: "とじる", en: "Close" },
-  // Issue 12: why the AI answers what it answers.
+  // Why the AI answers what it answers.
   heatmapToggle: { ja: "AIが みたところ", en: "Where the AI looked" },
   heatmapExplain: {
     ja: "AIが みたところ: あかるく のこった ところを よく みて「${label}」だと おもったよ。",

@@ -20,7 +20,7 @@ function scriptedUploader(script: ((photo: QueuedPhoto) => Error | null)[]) {
     await new Promise((resolve) => setTimeout(resolve, 1));
     if (outcome) throw outcome;
     onProgress(1);
-    return { id: `server-${photo.id}`, classId: photo.classId, url: `/media/photos/server-${photo.id}` } satisfies UploadedPhoto;
+    return { id: `server-${photo.id}`, classId: photo.classId, url: `/media/photos/server-${photo.id}`, width: 4, height: 3 } satisfies UploadedPhoto;
   };
   return { uploader, calls };
 }
@@ -114,7 +114,7 @@ describe("UploadQueue", () => {
       peak = Math.max(peak, active);
       await new Promise((r) => setTimeout(r, 10));
       active -= 1;
-      return { id: photo.id, classId: photo.classId, url: "" };
+      return { id: photo.id, classId: photo.classId, url: "", width: 4, height: 3 };
     };
     const queue = new UploadQueue({ uploader, idb: new IDBFactory(), concurrency: 2 });
     for (let i = 0; i < 6; i += 1) await queue.add(photoBlob(String(i)), "c");
@@ -130,7 +130,7 @@ describe("UploadQueue", () => {
     const uploader: Uploader = async (photo, _blob, onProgress) => {
       onProgress(0.4);
       await gate;
-      return { id: photo.id, classId: photo.classId, url: "" };
+      return { id: photo.id, classId: photo.classId, url: "", width: 4, height: 3 };
     };
     const queue = new UploadQueue({ uploader, idb: new IDBFactory() });
     await queue.add(photoBlob("p"), "c");

@@ -3,6 +3,7 @@
 // refuses (4xx validation) is dropped with a message. The queue survives a reload (items
 // are read back from IndexedDB on start) and wakes up on the browser's `online` event.
 // Sending the same photo twice is harmless: the BFF de-duplicates by content hash.
+import type { UploadedPhoto } from "./api";
 import { GraphQLRequestError, type ErrorCode } from "./graphql";
 
 export interface QueuedPhoto {
@@ -16,7 +17,7 @@ export interface QueuedPhoto {
   owner?: string;      // the group that took it: another group's login on this iPad never sends it
 }
 
-export interface UploadedPhoto { id: string; classId: string; url: string; width?: number; height?: number }
+export type { UploadedPhoto } from "./api";
 
 export type ItemStatus = "waiting" | "sending" | "retrying";
 export interface QueueItemView {

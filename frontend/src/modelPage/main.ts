@@ -13,12 +13,21 @@ import { loadLayersModel, type LayersModel } from "@tensorflow/tfjs-layers";
 import wasmPlain from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
 import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
 import wasmThreaded from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
+import { isMuted, playSound, setMuted, unlockAudioOnFirstTap } from "../lib/soundPlayer";
 import { exportUrlFor, modelInput } from "./modelInput";
+
+interface Reaction {
+  emoji?: string | null;
+  sound?: string | null;
+  words?: string | null;
+}
 
 interface Metadata {
   labels: string[];
   modelName?: string;
   imageSize?: number;
+  // PictoLab's own key (ml_api/export): the group's reaction per class, in label order.
+  pictolab?: { reactions?: (Reaction | null)[] };
 }
 
 interface PageState {
@@ -28,6 +37,9 @@ interface PageState {
   backend: string;
   ready: boolean;
   error?: string;
+  reactions: (Reaction | null)[];
+  /** The last reaction shown (the top class changed to ``classIndex``) and whether it sounded. */
+  reaction?: { classIndex: number; played: boolean };
 }
 
 declare global {
@@ -43,6 +55,8 @@ const TEXT = {
   gone: "この AI は もう ありません / This AI is gone.",
   failed: "よみこめませんでした / Could not load the AI.",
   noCamera: "カメラが つかえません / The camera is not available.",
+  soundOn: "🔊 おと あり / Sound on",
+  soundOff: "🔇 おと なし / Sound off",
   scratch: "Scratch で つかう: この URL を「画像分類モデルURL」に いれてね / Use it in Scratch: put this URL in the “image classification model URL” block",
 };
 
@@ -91,7 +105,7 @@ async function pickBackend() {
 
 async function main() {
   const root = document.getElementById("model-page") ?? document.body;
-  const state: PageState = { labels: [], probabilities: [], predictions: 0, backend: "", ready: false };
+  const state: PageState = { labels: [], probabilities: [], predictions: 0, backend: "", ready: false, reactions: [] };
   window.pictolabModel = state;
   const status = el("p", TEXT.loading);
   root.replaceChildren(status);
@@ -122,6 +136,7 @@ async function main() {
   }
   state.backend = tf.getBackend();
   state.labels = meta.labels;
+  state.reactions = meta.labels.map((_, i) => meta.pictolab?.reactions?.[i] ?? null);
   document.title = meta.modelName || document.title;
   const size = meta.imageSize || 224;
 
@@ -157,7 +172,65 @@ async function main() {
   buttons.append(cameraButton, photoLabel);
   const scratch = el("p", TEXT.scratch, { fontSize: "0.9rem", color: "#444" });
   const url = el("code", exportUrlFor(location.href), { wordBreak: "break-all" });
-  root.replaceChildren(title, buttons, video, image, bars, scratch, url);
+  const reactionBox = el("div", undefined, { display: "flex", alignItems: "center", gap: "0.8rem", minHeight: "4rem" });
+  reactionBox.setAttribute("role", "status");
+  reactionBox.dataset.testid = "reaction";
+  const hasReactions = state.reactions.some(Boolean);
+  if (hasReactions) {
+    const muteButton = el("button", undefined, { fontSize: "1.1rem", padding: "0.6rem 1rem" });
+    muteButton.dataset.testid = "mute-toggle";
+    const showMuted = () => {
+      muteButton.textContent = isMuted() ? TEXT.soundOff : TEXT.soundOn;
+      muteButton.setAttribute("aria-pressed", String(isMuted()));
+    };
+    showMuted();
+    muteButton.addEventListener("click", () => { setMuted(!isMuted()); showMuted(); });
+    buttons.append(muteButton);
+    unlockAudioOnFirstTap();
+  }
+  root.replaceChildren(title, buttons, video, image, reactionBox, bars, scratch, url);
+
+  // The group's reaction when the AI's answer changes to another class: the emoji rising
+  // (with prefers-reduced-motion, simply shown), its sound unless muted, and its words. The
+  // Web Animations API, since the page's CSP allows no inline style sheet.
+  const reducedMotion = !!window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+  reactionBox.dataset.motion = reducedMotion ? "reduced" : "full";
+  let lastTop = -1;
+  const react = (top: number) => {
+    if (top === lastTop) return;
+    lastTop = top;
+    const reaction = state.reactions[top];
+    reactionBox.dataset.emoji = reaction?.emoji ?? "";
+    reactionBox.dataset.classIndex = String(top);
+    if (!reaction) {
+      reactionBox.replaceChildren();
+      state.reaction = { classIndex: top, played: false };
+      return;
+    }
+    const parts: HTMLElement[] = [];
+    if (reaction.emoji) {
+      const emoji = el("span", undefined, { position: "relative", display: "inline-block", width: "6rem",
+        height: "4rem", fontSize: "2.6rem" });
+      emoji.setAttribute("aria-hidden", "true");
+      for (const i of reducedMotion ? [0] : [0, 1, 2, 3, 4]) {
+        const bit = el("span", reaction.emoji, { position: "absolute", bottom: "0", left: `${[1.5, 0, 3, 0.8, 2.2][i]}rem` });
+        emoji.append(bit);
+        if (!reducedMotion) {
+          bit.animate([{ transform: "translateY(0) scale(0.6)", opacity: 0 }, { opacity: 1, offset: 0.2 },
+            { transform: "translateY(-3rem) scale(1.2)", opacity: 0 }],
+          { duration: 1400, delay: i * 100, easing: "ease-out", fill: "both" });
+        }
+      }
+      parts.push(emoji);
+    }
+    if (reaction.words) {
+      const words = el("span", reaction.words, { fontSize: "1.5rem", fontWeight: "800", color: "#1d3557" });
+      words.dataset.testid = "reaction-words";
+      parts.push(words);
+    }
+    reactionBox.replaceChildren(...parts);
+    state.reaction = { classIndex: top, played: playSound(reaction.sound) };
+  };
 
   const show = async (source: HTMLVideoElement | HTMLImageElement) => {
     const width = source instanceof HTMLVideoElement ? source.videoWidth : source.naturalWidth;
@@ -172,6 +245,7 @@ async function main() {
       rows[i].style.width = `${Math.round(p * 100)}%`;
       rows[i].setAttribute("aria-valuenow", String(Math.round(p * 100)));
     });
+    if (values.length) react(values.indexOf(Math.max(...values)));
   };
 
   let running = false;

@@ -206,7 +206,7 @@ TEST_PHOTOS = "query($w: ID!) { testPhotos(workshopId: $w) { id } }"
 
 
 def test_a_card_scanned_on_the_instructors_ipad_ends_the_admin_session(app, client, workshop):
-    # Issue 10.2: the instructor logs in on an iPad, then hands it to a group.
+    # The instructor logs in on an iPad, then hands it to a group.
     admin_login(client)
     copied = client.http.get_cookie("pictolab_session").value
     login(client, workshop["groups"][0]["token"])
@@ -229,7 +229,7 @@ def test_admin_login_ends_the_group_session_on_that_device(client, workshop):
 
 
 def test_admin_sessions_expire_absolutely_however_active(app, client, db_session):
-    # Issue 10.9: the cookie is refreshed on every request, so only the row's age can end it.
+    # The cookie is refreshed on every request, so only the row's age can end it.
     from datetime import timedelta
 
     from sqlalchemy import update
@@ -252,7 +252,7 @@ def test_admin_sessions_expire_absolutely_however_active(app, client, db_session
 
 
 def test_cards_guessed_behind_the_venue_nat_never_lock_out_a_real_card(make_app):
-    # Issue 10.3: every iPad of the venue shares one address. Tokens carry a 128-bit MAC, so
+    # Every iPad of the venue shares one address. Tokens carry a 128-bit MAC, so
     # failures may slow the failing device but never keep a valid card out.
     from tests.bff.helpers import workshop_on
 

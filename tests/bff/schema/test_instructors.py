@@ -98,7 +98,7 @@ def test_first_org_admin_is_the_laptop_password(client):
 
 
 def test_guessing_behind_the_venue_nat_never_keeps_another_instructor_out(make_app):
-    app = make_app(ADMIN_ACCOUNT_MAX_FAILURES=5)  # fewer argon2 checks; the default is 20
+    app = make_app(ADMIN_ACCOUNT_MAX_FAILURES=5)  # fewer argon2 checks than the default
     org = browser(app)
     admin_login(org)
     victim = "victim@venue.example"

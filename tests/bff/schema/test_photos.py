@@ -1,5 +1,5 @@
 """uploadPhoto / photos / deletePhoto / uploadTestPhoto through GraphQL multipart requests,
-including every bad input of the issue: each gives a typed error and stores nothing."""
+including every bad input a child's device can send: each gives a typed error and stores nothing."""
 
 from __future__ import annotations
 
