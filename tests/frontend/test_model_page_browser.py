@@ -59,14 +59,7 @@ def exported_run(stack, reactions: dict[int, dict] | None = None) -> str:
     return token
 
 
-def test_model_page_runs_with_the_camera_and_offline(stack, built_dist):
-    from pathlib import Path
-
-    from playwright.sync_api import sync_playwright
-
-    from tests.helpers import require
-
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} not found; install it with: apt-get install chromium")
+def test_model_page_runs_with_the_camera_and_offline(stack, built_dist, chromium):
     assert (built_dist / "model-page" / "app.js").is_file()
     # A reaction for each class, so whichever the AI picks first plays one.
     reactions = {0: {"emoji": "🎉", "sound": "chime", "words": "りんごだ!"},
@@ -74,65 +67,66 @@ def test_model_page_runs_with_the_camera_and_offline(stack, built_dist):
     token = exported_run(stack, reactions)
     url = f"{stack.url}/m/{token}/"
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-        context = browser.new_context(viewport={"width": 800, "height": 1000}, permissions=["camera"])
-        page = context.new_page()
-        external = []
-        page.on("request", lambda r: external.append(r.url) if not r.url.startswith(stack.url) else None)
-        try:
-            page.goto(url)
-            page.wait_for_function("() => window.pictolabModel && (window.pictolabModel.ready || "
-                                   "window.pictolabModel.error)", timeout=120_000)
-            state = page.evaluate("() => window.pictolabModel")
-            assert state.get("error") is None, state
-            assert state["labels"] == [c["name"] for c in stack.workshop["classes"]]
-            assert state["backend"] == "wasm"  # (the page's CSP lets WebAssembly compile)
-            page.get_by_text("カメラで ためす", exact=False).click()
-            page.wait_for_function("() => window.pictolabModel.predictions >= 2", timeout=120_000)
-            probabilities = page.evaluate("() => window.pictolabModel.probabilities")
-            assert len(probabilities) == 2 and abs(sum(probabilities) - 1) < 1e-3
-            assert page.get_by_role("meter").count() == 2
-            # The group's reaction to the class on top: its emoji rising, its words, its sound.
-            shown = page.evaluate("""() => { const box = document.querySelector('[data-testid=reaction]');
-                return { state: window.pictolabModel.reaction, emoji: box.dataset.emoji, motion: box.dataset.motion,
-                         bits: box.querySelectorAll('[aria-hidden] span').length, text: box.textContent }; }""")
-            expected = reactions[shown["state"]["classIndex"]]
-            assert shown["emoji"] == expected["emoji"] and expected["words"] in shown["text"]
-            assert shown["motion"] == "full" and shown["bits"] == 5
-            assert shown["state"]["played"] == (expected["sound"] is not None)  # not muted
-            mute = page.get_by_test_id("mute-toggle")
-            mute.click()
-            assert mute.get_attribute("aria-pressed") == "true"
-            screenshot(page, "model-page")
-            assert_accessible(page, "the model page")
-            assert external == [], external  # TF.js and the model from the same origin: no CDN
+    playwright, _ = chromium  # one Playwright per session (a second one in this thread is refused)
+    # A browser of its own: the fake camera is a launch flag.
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    context = browser.new_context(viewport={"width": 800, "height": 1000}, permissions=["camera"])
+    page = context.new_page()
+    external = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(stack.url) else None)
+    try:
+        page.goto(url)
+        page.wait_for_function("() => window.pictolabModel && (window.pictolabModel.ready || "
+                               "window.pictolabModel.error)", timeout=120_000)
+        state = page.evaluate("() => window.pictolabModel")
+        assert state.get("error") is None, state
+        assert state["labels"] == [c["name"] for c in stack.workshop["classes"]]
+        assert state["backend"] == "wasm"  # (the page's CSP lets WebAssembly compile)
+        page.get_by_text("カメラで ためす", exact=False).click()
+        page.wait_for_function("() => window.pictolabModel.predictions >= 2", timeout=120_000)
+        probabilities = page.evaluate("() => window.pictolabModel.probabilities")
+        assert len(probabilities) == 2 and abs(sum(probabilities) - 1) < 1e-3
+        assert page.get_by_role("meter").count() == 2
+        # The group's reaction to the class on top: its emoji rising, its words, its sound.
+        shown = page.evaluate("""() => { const box = document.querySelector('[data-testid=reaction]');
+            return { state: window.pictolabModel.reaction, emoji: box.dataset.emoji, motion: box.dataset.motion,
+                     bits: box.querySelectorAll('[aria-hidden] span').length, text: box.textContent }; }""")
+        expected = reactions[shown["state"]["classIndex"]]
+        assert shown["emoji"] == expected["emoji"] and expected["words"] in shown["text"]
+        assert shown["motion"] == "full" and shown["bits"] == 5
+        assert shown["state"]["played"] == (expected["sound"] is not None)  # not muted
+        mute = page.get_by_test_id("mute-toggle")
+        mute.click()
+        assert mute.get_attribute("aria-pressed") == "true"
+        screenshot(page, "model-page")
+        assert_accessible(page, "the model page")
+        assert external == [], external  # TF.js and the model from the same origin: no CDN
 
-            # Offline once loaded: the service worker answers from its cache.
-            page.wait_for_function("() => document.documentElement.dataset.offlineReady === 'true'",
-                                   timeout=60_000)
-            context.set_offline(True)
-            page.reload()
-            page.wait_for_function("() => window.pictolabModel && (window.pictolabModel.ready || "
-                                   "window.pictolabModel.error)", timeout=120_000)
-            assert page.evaluate("() => window.pictolabModel.error") is None
-            assert page.evaluate("() => window.pictolabModel.backend") == "wasm"
+        # Offline once loaded: the service worker answers from its cache.
+        page.wait_for_function("() => document.documentElement.dataset.offlineReady === 'true'",
+                               timeout=60_000)
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_function("() => window.pictolabModel && (window.pictolabModel.ready || "
+                               "window.pictolabModel.error)", timeout=120_000)
+        assert page.evaluate("() => window.pictolabModel.error") is None
+        assert page.evaluate("() => window.pictolabModel.backend") == "wasm"
 
-            # With prefers-reduced-motion the emoji is simply shown, once.
-            still = browser.new_context(viewport={"width": 800, "height": 1000}, permissions=["camera"],
-                                        reduced_motion="reduce").new_page()
-            still.goto(url)
-            still.get_by_text("カメラで ためす", exact=False).click()
-            still.wait_for_function("() => window.pictolabModel.predictions >= 1", timeout=120_000)
-            box = still.get_by_test_id("reaction")
-            assert box.get_attribute("data-motion") == "reduced" and box.locator("[aria-hidden] span").count() == 1
-            still.context.close()
-        except BaseException:
-            print(stack.logs())
-            raise
-        finally:
-            context.close()
-            browser.close()
+        # With prefers-reduced-motion the emoji is simply shown, once.
+        still = browser.new_context(viewport={"width": 800, "height": 1000}, permissions=["camera"],
+                                    reduced_motion="reduce").new_page()
+        still.goto(url)
+        still.get_by_text("カメラで ためす", exact=False).click()
+        still.wait_for_function("() => window.pictolabModel.predictions >= 1", timeout=120_000)
+        box = still.get_by_test_id("reaction")
+        assert box.get_attribute("data-motion") == "reduced" and box.locator("[aria-hidden] span").count() == 1
+        still.context.close()
+    except BaseException:
+        print(stack.logs())
+        raise
+    finally:
+        context.close()
+        browser.close()
 
 
 def decode_qr(locator) -> str:
