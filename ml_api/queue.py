@@ -327,6 +327,12 @@ class JobQueue:
             return "gone"
         return "yes" if row[0] == claim.token else "taken"
 
+    def finished(self, job_id: str) -> bool:
+        """SUCCEEDED or FAILED (a deleted job is not "finished": it was purged)."""
+        with self.engine.connect() as conn:
+            status = conn.scalar(select(jobs.c.status).where(jobs.c.id == job_id))
+        return status in (SUCCEEDED, FAILED)
+
     def _update_mine(self, held: Claim, **values: Any) -> bool:
         with self.engine.begin() as conn:
             result = conn.execute(update(jobs).where(jobs.c.id == held.id, jobs.c.claim == held.token)

@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from pictolab.contract.storage_keys import checkpoint_key
 from pictolab.storage import Storage
 
 from .embeddings import embed_batch_size
@@ -70,6 +71,11 @@ class LeaseGuardedStorage:
         if state == "yes":
             return
         if state == "gone":  # purged while we wrote: nothing of it may stay
+            self._storage.delete(key)
+        elif key == checkpoint_key(self._context.claim.id) and self._context.queue.finished(self._context.claim.id):
+            # Taken over while we were stalled, and the new owner has finished (and deleted
+            # the checkpoint, superseded by its model): our late checkpoint is only clutter.
+            # Any other late write is left alone: it may be the new owner's object by now.
             self._storage.delete(key)
         self._context.lose(purged=state == "gone")
         self._context.check()

@@ -181,3 +181,32 @@ def test_a_database_one_migration_ahead_is_left_as_it_is(database_url):
     engine.dispose()
     upgrade(database_url)  # no error: the tables this release reads are there
     assert current_revision(database_url) == "9999_from_the_future"
+
+
+def test_a_late_write_after_a_takeover_leaves_no_stale_checkpoint(queue, tmp_path):
+    """A worker stalled mid-upload writes after its run was taken over and finished: its
+    checkpoint (superseded by the new owner's model) is removed; the model is left alone,
+    since by then it may be the new owner's."""
+    import torch
+
+    from ml_api.workers import JobContext, JobLost, WorkerPool
+    from pictolab.contract.storage_keys import checkpoint_key, model_key
+    from pictolab.storage import open_storage
+
+    storage = open_storage((tmp_path / "storage").as_uri())
+    queue.enqueue(TRAIN, "r1", {})
+    stale = JobQueue(queue.engine, lease_seconds=0.1, worker="host:1")
+    pool = WorkerPool(stale, storage, torch.device("cpu"), handlers={}, slots=1, start=False)
+    context = JobContext(pool, stale.claim((TRAIN,))[0])
+    time.sleep(0.2)
+    successor = queue.claim((TRAIN,))[0]
+    storage.put_bytes(model_key("r1"), b"the successor's model")
+    assert queue.finish(successor, SUCCEEDED, progress=1.0)
+
+    with pytest.raises(JobLost):
+        context.storage.put_bytes(checkpoint_key("r1"), b"stale checkpoint")
+    assert not storage.exists(checkpoint_key("r1"))
+    with pytest.raises(JobLost):  # once lost, nothing more is written at all
+        context.storage.put_bytes(model_key("r1"), b"stale model")
+    assert storage.get_bytes(model_key("r1")) == b"the successor's model"
+    assert queue.get("r1")["worker"] == successor.row["worker"]
