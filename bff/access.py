@@ -13,7 +13,6 @@ hold its groups to them.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 
 from flask import current_app, g, jsonify, request
@@ -21,6 +20,7 @@ from flask import current_app, g, jsonify, request
 from pictolab.contract.errors import ErrorCode
 
 from . import networks
+from .networks import parse_address
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +45,8 @@ def client_ip(remote_addr: str | None, forwarded_for: str | None, trusted_hops: 
 def is_allowed(ip: str, networks) -> bool:
     if not networks:
         return True
-    try:
-        address = ipaddress.ip_address(ip.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return any(address in network for network in networks)
+    address = parse_address(ip)
+    return address is not None and any(address in network for network in networks)
 
 
 def init_app(app) -> None:

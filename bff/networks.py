@@ -68,7 +68,8 @@ def own_networks(workshop: Workshop) -> list[IPNetwork]:
     return [ipaddress.ip_network(c) for c in (workshop.allowed_networks or [])]
 
 
-def _address(ip: str):
+def parse_address(ip: str):
+    """The client's address (IPv4-mapped IPv6 as IPv4, a zone id dropped), or None if it is not one."""
     try:
         address = ipaddress.ip_address(ip.split("%", 1)[0])
     except ValueError:
@@ -79,7 +80,7 @@ def _address(ip: str):
 
 
 def contains(networks: Iterable[IPNetwork], ip: str) -> bool:
-    address = _address(ip)
+    address = parse_address(ip)
     return address is not None and any(address in network for network in networks)
 
 
@@ -106,7 +107,7 @@ def set_allowed_networks(db: Session, workshop: Workshop, cidrs: Iterable[str], 
 
 def suggested_network(ip: str) -> str | None:
     """The instructor's current network as the venue's: the address's /24 (IPv4) or /64 (IPv6)."""
-    address = _address(ip)
+    address = parse_address(ip)
     if address is None:
         return None
     prefix = 24 if address.version == 4 else 64

@@ -79,13 +79,9 @@ class ClassHeatmap(graphene.ObjectType):
     heatmap = graphene.Field(Heatmap, description="null if the ML API drew none (or is busy)")
     heatmap_class_id = graphene.ID(description="The class the model answers for this photo")
 
-    def resolve_heatmap(item, info):
-        explained = ConfusingPhoto._explained(item, info)
-        return Heatmap(**explained["heatmap"]) if explained else None
-
-    def resolve_heatmap_class_id(item, info):
-        explained = ConfusingPhoto._explained(item, info)
-        return explained["classId"] if explained else None
+    # The same explanation as a confusing photo's (one predict, cached per run and photo).
+    resolve_heatmap = ConfusingPhoto.resolve_heatmap
+    resolve_heatmap_class_id = ConfusingPhoto.resolve_heatmap_class_id
 
 
 class ClassConfidence(graphene.ObjectType):

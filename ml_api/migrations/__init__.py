@@ -12,6 +12,8 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from pictolab.alembic_env import migrations_config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 VERSION_TABLE = "ml_alembic_version"
 ADVISORY_LOCK_ID = 0x706C6D6C  # "plml": the queue's migrations, one process at a time
@@ -19,14 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def alembic_config(database_url: str | None = None, connection=None) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if database_url:
-        # ConfigParser interpolation: a literal % in a password must be doubled.
-        config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
+    return migrations_config(MIGRATIONS_DIR, database_url, connection)
 
 
 def head_revision() -> str:
