@@ -25,12 +25,16 @@ $(TOOLS_VENV)/.installed: tests/deploy/requirements-tools.txt
 	$(TOOLS_VENV)/bin/python -m pip --disable-pip-version-check install -r tests/deploy/requirements-tools.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml $(TOOLS_VENV)/.installed
+# One pip run for the test environment (a second run over .installed would resolve and build
+# everything twice); it is a superset, so .installed is marked done too.
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(PIP) install -e '.[bff,ml,heic,dev]'
-	touch $@
+	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed frontend
-install-dev: $(VENV)/.installed-dev frontend
+# The three installs share nothing (two virtualenvs and node_modules), so they run side by side.
+install-dev:
+	$(MAKE) --no-print-directory -j3 $(VENV)/.installed-dev $(TOOLS_VENV)/.installed frontend
 
 # The SPA: skipped with a message when Node.js is missing (`pictolab up` then serves the API alone).
 frontend:
@@ -44,8 +48,12 @@ up: install
 test: install-dev
 	$(MAKE) test-python test-frontend
 
+# pytest-xdist: the suite waits on real processes and browsers much of the time, so three
+# workers on two cores finish sooner than one. Whole files go to a worker (module-scoped stacks
+# start once), longest files first (tests/conftest.py orders them). PYTEST_WORKERS=0: one process.
+PYTEST_WORKERS ?= 3
 test-python:
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # typecheck: every GraphQL document against bff/schema.graphql, the generated src/gql/ up to
 # date, then tsc; then Vitest.

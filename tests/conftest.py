@@ -16,6 +16,17 @@ import pytest
 from tests.helpers import POSTGRES_URL, free_port, require, wait_for_port
 
 
+def pytest_collection_modifyitems(config, items):
+    """Files with a test marked ``slow`` (real processes, browsers) run first.
+
+    `make test` spreads the files over pytest-xdist workers in this order
+    (``--dist loadfile --no-loadscope-reorder``): starting the longest files first keeps one
+    long file from starting last while the other workers sit idle. The order within a file,
+    and among the rest, stays as collected."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
+
+
 @pytest.fixture(scope="session")
 def gcs_emulator():
     """A real GCS emulator (gcp-storage-emulator) in this process; yields its host:port and

@@ -17,7 +17,7 @@ import requests
 
 from tests.services import PICTOLAB, ServiceProcess, base_env
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.slow]
 
 VENUE_CLIENT = "203.0.113.50"      # inside the sandbox overlay's PICTOLAB_ALLOWED_CIDRS
 OUTSIDER = "192.0.2.10"            # anywhere else
