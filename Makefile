@@ -84,6 +84,7 @@ bench: install-dev
 	$(BIN)/python bench/decode_memory.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/make_test.py --workers 3 0
 
 # The images' lock files (requirements/*.lock, with hashes; the Dockerfile installs only from
 # them), one per image, for Linux x86_64 and Python 3.11. Rerun after changing pyproject.toml's

@@ -137,12 +137,18 @@ def _newest_source_mtime() -> float:
 
 def build_frontend() -> Path:
     """The real build in frontend/dist, rebuilt when a source is newer (``make frontend`` does
-    the same in CI before the tests run)."""
+    the same in CI before the tests run). pytest-xdist workers take turns under a file lock:
+    one builds, the others find it fresh."""
+    import fcntl
+    import tempfile
+
     index = DIST / "index.html"
-    if index.is_file() and index.stat().st_mtime >= _newest_source_mtime():
-        return DIST
-    npm = require_tool("npm", "apt-get install nodejs npm (Node.js 20+)")
-    if not (FRONTEND / "node_modules").is_dir():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True, timeout=600)
-    subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True, timeout=600, capture_output=True)
+    with open(Path(tempfile.gettempdir()) / "pictolab-frontend-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if index.is_file() and index.stat().st_mtime >= _newest_source_mtime():
+            return DIST
+        npm = require_tool("npm", "apt-get install nodejs npm (Node.js 20+)")
+        if not (FRONTEND / "node_modules").is_dir():
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True, timeout=600)
+        subprocess.run([npm, "run", "build"], cwd=FRONTEND, check=True, timeout=600, capture_output=True)
     return DIST
