@@ -26,6 +26,16 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{call.when}", outcome.get_result())
 
 
+@pytest.fixture(autouse=True)
+def _service_logs_on_failure(request):
+    """A failed test that used the module's ``stack`` (tests.frontend.helpers.Stack) prints
+    the services' last log lines, which say what the browser could not."""
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and "stack" in request.fixturenames:
+        print(request.getfixturevalue("stack").logs())
+
+
 @pytest.fixture
 def fake_dist(tmp_path) -> Path:
     dist = tmp_path / "dist"

@@ -162,14 +162,6 @@ def admin(chromium, stack):
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def _service_logs_on_failure(request, stack):
-    yield
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(stack.logs())
-
-
 def graphql(page, query: str, variables: dict | None = None) -> dict:
     """A GraphQL call from inside the page: same origin, same session cookie."""
     body = json.dumps({"query": query, "variables": variables or {}})

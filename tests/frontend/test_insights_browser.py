@@ -107,14 +107,6 @@ def ipad(chromium, stack):
     context.close()
 
 
-@pytest.fixture(autouse=True)
-def _service_logs_on_failure(request, stack):
-    yield
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(stack.logs())
-
-
 def assert_big_enough(locator, minimum: int = 44) -> None:
     for i in range(locator.count()):
         box = locator.nth(i).bounding_box()

@@ -50,14 +50,6 @@ def stack(tmp_path_factory, built_dist):
     stack.stop()
 
 
-@pytest.fixture(autouse=True)
-def _service_logs_on_failure(request, stack):
-    yield
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(stack.logs())
-
-
 def wait_for(check, what: str, timeout: float = 240):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -43,14 +43,6 @@ def stack(tmp_path_factory, built_dist):
     stack.stop()
 
 
-@pytest.fixture(autouse=True)
-def _service_logs_on_failure(request, stack):
-    yield
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(stack.logs())
-
-
 class Api:
     """The BFF over HTTP with its own cookie jar (the instructors' laptop, or a group's)."""
 

@@ -70,14 +70,6 @@ def stack(tmp_path_factory, built_dist):
     stack.stop()
 
 
-@pytest.fixture(autouse=True)
-def _service_logs_on_failure(request, stack):
-    yield
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(stack.logs())
-
-
 def add_scored_run(stack, group_id: str, accuracy: float) -> None:
     """A finished, scored run, as the training worker would leave it (no hidden test photos:
     scored_test_set None matches, so the worker never tries to score it again)."""

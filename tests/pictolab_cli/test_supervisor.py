@@ -54,9 +54,12 @@ class Up:
     def __init__(self, data_dir: Path, port: int):
         env = {k: v for k, v in os.environ.items() if not k.startswith("PICTOLAB_")}
         env["PICTOLAB_ML_DEVICE"] = "cpu"
+        self.data_dir = data_dir
         self.proc = subprocess.Popen([PICTOLAB, "up", "--data-dir", str(data_dir), "--port", str(port)],
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     # It only resets a signal's action: no lock a thread could hold.
+                                     preexec_fn=_as_typed_in_a_terminal)  # noqa: PLW1509
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -93,7 +96,24 @@ class Up:
 
     def interrupt(self, timeout: float = 120) -> int:
         os.killpg(self.proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-        return self.proc.wait(timeout=timeout)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            # Leave no supervisor or service behind for the rest of the suite.
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            for service in pids(self.data_dir).values():
+                if service["pid"]:
+                    os.killpg(service["pid"], signal.SIGKILL)
+            raise AssertionError(f"pictolab up did not stop within {timeout:.0f} s of Ctrl-C; output:\n"
+                                 + "\n".join(self.output[-40:])) from None
+
+
+def _as_typed_in_a_terminal() -> None:
+    """In the child, before exec: Ctrl-C's default action, as for a command typed in a
+    terminal. A shell that starts the test run in the background (`make test &` in a script)
+    ignores SIGINT for it, and Python keeps an ignored SIGINT ignored, so `pictolab up` would
+    never see the Ctrl-C this test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def pids(data_dir: Path) -> dict:
