@@ -121,9 +121,6 @@ def test_model_page_runs_with_the_camera_and_offline(stack, built_dist, chromium
         box = still.get_by_test_id("reaction")
         assert box.get_attribute("data-motion") == "reduced" and box.locator("[aria-hidden] span").count() == 1
         still.context.close()
-    except BaseException:
-        print(stack.logs())
-        raise
     finally:
         context.close()
         browser.close()
@@ -171,8 +168,5 @@ def test_try_panel_and_take_home_card_show_the_link(stack, chromium):
         for cls in stack.workshop["classes"]:
             assert cls["name"] in text
         screenshot(admin, "takehome-cards")
-    except BaseException:
-        print(stack.logs())
-        raise
     finally:
         context.close()

@@ -329,7 +329,6 @@ def test_childrens_loop_in_webkit(webkit, stack, forwarder, tmp_path):
         shot(driver, "05-try")
     except BaseException:
         shot(driver, "zz-failure", check=False)
-        print(stack.logs())
         raise
 
 
